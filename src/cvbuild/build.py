@@ -1,0 +1,158 @@
+"""The build: profile in, artifacts out.
+
+``prepare_build`` loads and validates the profile and the theme once;
+``build_artifact`` renders one artifact from that and writes it atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from cvbuild.errors import OutputError, Problem, ProfileError
+from cvbuild.model import Profile
+from cvbuild.theme import Theme, builtin_themes_folder, load_theme
+from cvbuild.validate import load_profile
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PROFILE = Path("data/profile.yaml")
+DEFAULT_OUTPUT = Path("output")
+
+OutputFormat = Literal["pdf", "docx"]
+Variant = Literal["full", "short"]
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    """A validated profile with the theme it compiles through."""
+
+    profile: Profile
+    profile_path: Path
+    theme: Theme
+    output_folder: Path
+
+    @property
+    def profile_folder(self) -> Path:
+        return self.profile_path.resolve().parent
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One written output file and what it took to make it."""
+
+    path: Path
+    output_format: OutputFormat
+    variant: Variant
+    pages: int | None
+    size_bytes: int
+    seconds: float
+
+
+def output_stem(name: str) -> str:
+    """The file-name stem for a person: ``Mansa Camara`` gives ``Mansa_Camara_CV``.
+
+    Accents are dropped where an ASCII letter remains (``José`` gives
+    ``Jose``), so the file attaches cleanly to any e-mail; names with no
+    ASCII form keep their own letters.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    source = ascii_name if re.search(r"[A-Za-z]", ascii_name) else name
+    words = re.findall(r"\w+", source)
+    return "_".join([*words, "CV"])
+
+
+def output_path(inputs: BuildInputs, output_format: OutputFormat, variant: Variant) -> Path:
+    suffix = "_short" if variant == "short" else ""
+    return inputs.output_folder / f"{output_stem(inputs.profile.basics.name)}{suffix}.{output_format}"
+
+
+def prepare_build(profile_path: Path, theme_override: str | None, output_folder: Path) -> BuildInputs:
+    """Load the profile and its theme and check the output folder, before anything is rendered."""
+    started = time.perf_counter()
+    profile = load_profile(profile_path)
+    logger.info("validated %s in %.0f ms", profile_path, (time.perf_counter() - started) * 1000)
+
+    if theme_override is not None:
+        theme = load_theme(theme_override)
+    else:
+        theme = load_theme(profile.settings.theme, relative_to=profile_path.resolve().parent)
+
+    inputs = BuildInputs(profile, profile_path, theme, output_folder)
+    _check_output_folder(inputs)
+    _check_profile_resources(inputs)
+    return inputs
+
+
+def _check_output_folder(inputs: BuildInputs) -> None:
+    """Refuse to write into the profile's folder or a theme's folder: sources stay untouched."""
+    folder = inputs.output_folder.resolve()
+    if folder == inputs.profile_folder:
+        raise OutputError([Problem(
+            message="the output folder is the profile's folder; cvbuild does not write beside its sources",
+            file=inputs.output_folder,
+            hint="choose another folder with --output, for example output/",
+        )])
+    for theme_folder in (inputs.theme.folder.resolve(), builtin_themes_folder().resolve()):
+        if folder.is_relative_to(theme_folder):
+            raise OutputError([Problem(
+                message="the output folder is inside a theme folder; cvbuild does not write into themes",
+                file=inputs.output_folder,
+                hint="choose another folder with --output, for example output/",
+            )])
+    if folder.exists() and not folder.is_dir():
+        raise OutputError([Problem(
+            message="the output path exists and is not a folder",
+            file=inputs.output_folder,
+            hint="pass a folder with --output",
+        )])
+
+
+def _check_profile_resources(inputs: BuildInputs) -> None:
+    image = inputs.profile.basics.image
+    if image is None:
+        return
+    if "://" in image:
+        raise ProfileError([Problem(
+            message=f'basics.image "{image}" is a URL; cvbuild loads nothing from the network',
+            file=inputs.profile_path,
+            field="basics.image",
+            hint="download the photo next to the profile and give its file name",
+        )])
+    path = (inputs.profile_folder / image).resolve()
+    if not path.is_relative_to(inputs.profile_folder):
+        raise ProfileError([Problem(
+            message=f'basics.image "{image}" is outside the profile\'s folder',
+            file=inputs.profile_path,
+            field="basics.image",
+            hint="copy the photo into the profile's folder and give its path relative to it",
+        )])
+    if not path.is_file():
+        logger.warning("basics.image %s was not found next to the profile; building without a photo", image)
+
+
+def build_artifact(inputs: BuildInputs, output_format: OutputFormat, variant: Variant = "full") -> Artifact:
+    """Render one artifact and write it atomically."""
+    started = time.perf_counter()
+    path = output_path(inputs, output_format, variant)
+
+    if output_format == "pdf":
+        from cvbuild.render.pdf import render_pdf
+
+        content, pages = render_pdf(inputs, variant)
+    else:
+        from cvbuild.render.docx import render_docx
+
+        content, pages = render_docx(inputs, variant)
+
+    from cvbuild.output import write_atomically
+
+    write_atomically(path, content)
+    seconds = time.perf_counter() - started
+    logger.info("wrote %s in %.2f s", path, seconds)
+    return Artifact(path, output_format, variant, pages, len(content), seconds)

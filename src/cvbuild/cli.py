@@ -1,0 +1,183 @@
+"""The ``cvbuild`` command line.
+
+This is the one place that turns a ``UserError`` into printed problems and
+exit code 2, and the one place that configures logging. Any other exception
+is a bug: it exits with code 1 and a one-line message, or with the full
+traceback under ``--debug``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cvbuild import __version__
+from cvbuild.build import DEFAULT_OUTPUT, DEFAULT_PROFILE, OutputFormat, Variant
+from cvbuild.errors import UserError
+
+logger = logging.getLogger("cvbuild")
+
+USER_ERROR_EXIT_CODE = 2
+
+app = typer.Typer(
+    name="cvbuild",
+    help="Compile one YAML career profile into a PDF and a Word résumé, and their one-page variants.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class _State:
+    debug = False
+
+
+ProfileOption = Annotated[
+    Path, typer.Option("--profile", "-p", help="The profile YAML file to compile.", dir_okay=False)
+]
+ThemeOption = Annotated[
+    str | None,
+    typer.Option("--theme", "-t", help="A built-in theme name or a theme folder; overrides settings.theme."),
+]
+OutputOption = Annotated[
+    Path, typer.Option("--output", "-o", help="The folder the files are written to.", file_okay=False)
+]
+ShortOption = Annotated[
+    bool, typer.Option("--short", help="Write the one-page variant (<name>_CV_short) instead of the full one.")
+]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"cvbuild {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def configure(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show progress and timings.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Show errors only.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show debug logs and the traceback of any error.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_version_callback, is_eager=True)
+    ] = False,
+) -> None:
+    """Compile one YAML career profile into a PDF and a Word résumé."""
+    _State.debug = debug
+    if debug:
+        level = logging.DEBUG
+    elif quiet:
+        level = logging.ERROR
+    elif verbose:
+        level = logging.INFO
+    else:
+        level = logging.WARNING
+    _configure_logging(level)
+
+
+def _configure_logging(level: int) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # WeasyPrint reports every CSS property it ignores; those lines concern
+    # theme authors, so they show with --debug only.
+    logging.getLogger("weasyprint").setLevel(logging.DEBUG if level == logging.DEBUG else logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.DEBUG if level == logging.DEBUG else logging.ERROR)
+
+
+@contextlib.contextmanager
+def _reported_errors() -> Iterator[None]:
+    """Print user errors and exit 2; print bugs briefly and exit 1 (traceback with --debug)."""
+    try:
+        yield
+    except UserError as error:
+        if _State.debug:
+            raise
+        typer.echo(error.format(), err=True)
+        raise typer.Exit(USER_ERROR_EXIT_CODE) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        if _State.debug:
+            raise
+        typer.echo(
+            f"internal error: {type(error).__name__}: {error}\n"
+            "This is a bug in cvbuild. Run again with --debug for the traceback and report it.",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+
+
+def _build(profile: Path, theme: str | None, output: Path, output_format: OutputFormat, variant: Variant) -> None:
+    from cvbuild.build import build_artifact, prepare_build
+
+    with _reported_errors():
+        inputs = prepare_build(profile, theme, output)
+        artifact = build_artifact(inputs, output_format, variant)
+    pages = f"{artifact.pages} page{'s' if artifact.pages != 1 else ''}" if artifact.pages else "pages unknown"
+    typer.echo(f"wrote {artifact.path} ({pages}, {artifact.size_bytes / 1024:.0f} KiB)")
+
+
+@app.command()
+def pdf(
+    profile: ProfileOption = DEFAULT_PROFILE,
+    theme: ThemeOption = None,
+    output: OutputOption = DEFAULT_OUTPUT,
+    short: ShortOption = False,
+) -> None:
+    """Write the résumé as a PDF."""
+    _build(profile, theme, output, "pdf", "short" if short else "full")
+
+
+@app.command()
+def docx(
+    profile: ProfileOption = DEFAULT_PROFILE,
+    theme: ThemeOption = None,
+    output: OutputOption = DEFAULT_OUTPUT,
+    short: ShortOption = False,
+) -> None:
+    """Write the résumé as a Word document (.docx)."""
+    _build(profile, theme, output, "docx", "short" if short else "full")
+
+
+@app.command()
+def validate(profile: ProfileOption = DEFAULT_PROFILE) -> None:
+    """Check the profile against the schema; write nothing."""
+    from cvbuild.validate import load_profile
+
+    with _reported_errors():
+        load_profile(profile)
+    typer.echo(f"{profile}: valid")
+
+
+@app.command()
+def schema() -> None:
+    """Print the profile's JSON Schema, for editors that complete and check YAML."""
+    from cvbuild.schema import profile_json_schema
+
+    typer.echo(json.dumps(profile_json_schema(), indent=2, ensure_ascii=False))
+
+
+@app.command()
+def themes() -> None:
+    """List the built-in themes."""
+    from cvbuild.theme import list_builtin_themes, load_theme
+
+    with _reported_errors():
+        for name in list_builtin_themes():
+            typer.echo(f"{name:<10} {load_theme(name).tokens.description}")
+
+
+def main() -> None:
+    """Run the CLI; the console script ``cvbuild`` calls this."""
+    app()

@@ -1,0 +1,196 @@
+"""Check loaded YAML against a model and word each failure for the user.
+
+Pydantic reports every error at once with a location tuple; this module
+finds the line and column of each location in the YAML file, rewords the
+error in the profile's own terms, and suggests the closest known key for an
+unknown one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from cvbuild.errors import Problem, ProfileError
+from cvbuild.load import FieldPath, LoadedDocument, format_field_path, load_yaml_file
+from cvbuild.model import Profile
+
+logger = logging.getLogger(__name__)
+
+# Tags that label the two spellings of a bullet; they appear in Pydantic's
+# error locations but not in the user's YAML.
+_UNION_TAGS = {"text", "mapping"}
+
+_EXPECTED_BY_TYPE = {
+    "string_type": "text",
+    "list_type": 'a list (lines starting with "- ")',
+    "dict_type": "a mapping (indented key: value lines)",
+    "model_type": "a mapping (indented key: value lines)",
+    "model_attributes_type": "a mapping (indented key: value lines)",
+    "int_parsing": "a whole number",
+    "float_parsing": "a number",
+    "bool_parsing": "true or false",
+    "string_too_short": "non-empty text",
+}
+
+
+def load_profile(path: Path) -> Profile:
+    """Read and validate the profile at ``path``; raise ``ProfileError`` listing every problem."""
+    document = load_yaml_file(path)
+    if not isinstance(document.data, dict):
+        raise ProfileError([Problem(
+            message="the profile must be a mapping of sections (basics:, work:, ...)",
+            file=path,
+            line=1,
+            column=1,
+            found=_describe_value(document.data),
+            hint="start from data/profile.yaml in the cvbuild repository",
+        )])
+    try:
+        profile = Profile.model_validate(document.data)
+    except ValidationError as error:
+        raise ProfileError(problems_from_validation_error(error, document, Profile)) from None
+    logger.debug("validated %s", path)
+    return profile
+
+
+def problems_from_validation_error(
+    error: ValidationError, document: LoadedDocument, root_model: type[BaseModel]
+) -> list[Problem]:
+    """Turn each Pydantic error into a located, reworded ``Problem``."""
+    problems = [_problem_from_error(details, document, root_model) for details in error.errors()]
+    return sorted(problems, key=lambda problem: (problem.line or 0, problem.column or 0))
+
+
+def _problem_from_error(details: ErrorDetails, document: LoadedDocument, root_model: type[BaseModel]) -> Problem:
+    path: FieldPath = tuple(part for part in details["loc"] if part not in _UNION_TAGS)
+    kind = details["type"]
+    value = details.get("input")
+    is_unknown_key = kind == "extra_forbidden"
+    position = document.position_of(path, prefer_key=is_unknown_key)
+
+    message = details["msg"]
+    expected = _EXPECTED_BY_TYPE.get(kind)
+    found: str | None = _describe_value(value)
+    hint = None
+
+    if is_unknown_key:
+        key = str(path[-1])
+        known = _known_keys(root_model, path[:-1])
+        message = f'unknown field "{key}"'
+        found = None
+        hint = _suggest_key(key, known)
+    elif kind == "missing":
+        message = f'the required field "{path[-1]}" is missing'
+        found = None
+        hint = f"add {path[-1]}: under {format_field_path(path[:-1])}" if len(path) > 1 else None
+    elif kind in ("value_error", "assertion_error"):
+        message = str(details.get("ctx", {}).get("error", message))
+        found = None
+    elif kind in ("enum", "literal_error"):
+        expected = details.get("ctx", {}).get("expected")
+    elif kind == "string_too_short":
+        message = "the text is empty"
+    elif kind in ("string_type",) and value is None:
+        message = "the value is empty"
+        hint = "write the text after the colon, or delete the line if the field is optional"
+
+    return Problem(
+        message=message,
+        file=document.path,
+        line=position.line if position else None,
+        column=position.column if position else None,
+        field=format_field_path(path),
+        expected=expected,
+        found=found,
+        hint=hint,
+    )
+
+
+def _describe_value(value: Any) -> str | None:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping" if value else "an empty mapping"
+    if isinstance(value, list):
+        return "a list" if value else "an empty list"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f'"{shown}"'
+    return repr(value)
+
+
+def _suggest_key(key: str, known: list[str]) -> str | None:
+    if not known:
+        return None
+    normalised = {name.lower().replace("_", "").replace("-", ""): name for name in known}
+    exact = normalised.get(key.lower().replace("_", "").replace("-", ""))
+    if exact is not None:
+        return f'did you mean "{exact}"? (field names are camelCase)'
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        return f'did you mean "{close[0]}"?'
+    return f"known fields here: {', '.join(known)}"
+
+
+def _known_keys(root_model: type[BaseModel], path: FieldPath) -> list[str]:
+    """The keys the model at ``path`` accepts, found by walking the annotations."""
+    model = _model_at(root_model, path)
+    if model is None:
+        return []
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _model_at(root_model: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
+    current: Any = root_model
+    for part in path:
+        if isinstance(part, int):
+            current = _item_type(current)
+            continue
+        model = _first_model(current)
+        if model is None:
+            return None
+        field = next(
+            (info for name, info in model.model_fields.items() if (info.alias or name) == part),
+            None,
+        )
+        if field is None:
+            return None
+        current = field.annotation
+    return _first_model(current)
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The member types of a union or ``Annotated`` type; the type itself otherwise."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        members: list[Any] = []
+        for argument in typing.get_args(annotation):
+            members.extend(_unwrap(argument))
+        return members
+    return [annotation]
+
+
+def _first_model(annotation: Any) -> type[BaseModel] | None:
+    for member in _unwrap(annotation):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            return member
+    return None
+
+
+def _item_type(annotation: Any) -> Any:
+    for member in _unwrap(annotation):
+        if typing.get_origin(member) in (list, tuple):
+            return typing.get_args(member)[0]
+        if typing.get_origin(member) is dict:
+            return typing.get_args(member)[1]
+    return None
