@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import sys
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -102,7 +103,7 @@ def _reported_errors() -> Iterator[None]:
         yield
     except UserError as error:
         if _State.debug:
-            raise
+            traceback.print_exc()
         typer.echo(error.format(), err=True)
         raise typer.Exit(USER_ERROR_EXIT_CODE) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):

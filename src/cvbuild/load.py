@@ -66,6 +66,12 @@ class LoadedDocument:
     data: Any
     value_positions: dict[FieldPath, Position] = field(default_factory=dict)
     key_positions: dict[FieldPath, Position] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    """Mistakes that still let the data be read (a duplicate key, an unsupported tag).
+
+    They are reported together with the schema's errors, so the user sees
+    every problem in one run.
+    """
 
     def position_of(self, path: FieldPath, *, prefer_key: bool = False) -> Position | None:
         """Find where ``path`` was written, or its nearest written ancestor.
@@ -107,8 +113,9 @@ def _problem(path: Path, mark: yaml.Mark | None, message: str, **details: str) -
 def load_yaml_file(path: Path) -> LoadedDocument:
     """Read ``path`` as a YAML document of plain data.
 
-    Raises ``ProfileError`` for every way the file can be unreadable: missing,
-    too large, not UTF-8, not valid YAML, empty, or using unsupported features.
+    Raises ``ProfileError`` when the file cannot be read at all: missing, too
+    large, not UTF-8, not valid YAML, empty, or expanding past ``MAX_VALUES``.
+    Mistakes that leave the data readable are returned in ``problems``.
     """
     try:
         raw = path.read_bytes()
@@ -152,14 +159,13 @@ def load_yaml_bytes(raw: bytes, path: Path) -> LoadedDocument:
 
     builder = _ValueBuilder(path)
     data = builder.build(node, ())
-    if builder.problems:
-        raise ProfileError(builder.problems)
     logger.debug("read %s: %d values", path, builder.value_count)
     return LoadedDocument(
         path=path,
         data=data,
         value_positions=builder.value_positions,
         key_positions=builder.key_positions,
+        problems=builder.problems,
     )
 
 
@@ -271,7 +277,8 @@ class _ValueBuilder:
         if not self._check_tag(node, _SCALAR_TAGS):
             return None
         # Only an unquoted null spelling is "no value"; a quoted "null" is text.
-        if node.style is None and node.value in _NULL_SPELLINGS:
+        # (The C parser marks plain scalars with style "", the Python one with None.)
+        if node.style in (None, "") and node.value in _NULL_SPELLINGS:
             return None
         return node.value
 

@@ -26,6 +26,8 @@ from pydantic import (
     PrivateAttr,
     StringConstraints,
     Tag,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -61,6 +63,16 @@ def _check_url(text: str) -> str:
         return check_link(text)
     except MarkupError as error:
         raise ValueError(str(error)) from None
+
+
+def _check_locale(code: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        raise ValueError(f'"{code}" is not a known locale; write a code such as en, en_GB, fr or ja') from None
+    return code
 
 
 PlainText = Annotated[
@@ -178,14 +190,24 @@ class DatedModel(SelectableModel):
         ),
     )
 
-    @model_validator(mode="after")
-    def _check_date_order(self) -> DatedModel:
-        start, end = self.start_date, self.end_date
+    @field_validator("start_date")
+    @classmethod
+    def _check_start_not_present(cls, start: PartialDate | Present | None) -> PartialDate | Present | None:
         if isinstance(start, Present):
             raise ValueError("startDate cannot be present; write the date it began, such as 2024-06")
+        return start
+
+    @field_validator("end_date")
+    @classmethod
+    def _check_end_after_start(
+        cls, end: PartialDate | Present | None, info: ValidationInfo
+    ) -> PartialDate | Present | None:
+        # Checked on the end date itself, so the error points at endDate and
+        # is reported even when other fields of the entry are invalid.
+        start = info.data.get("start_date")
         if isinstance(start, PartialDate) and end is not None and end.end_sort_key < start.sort_key:
             raise ValueError(f"endDate {end} is before startDate {start}; swap them or correct one")
-        return self
+        return end
 
     @property
     def is_ongoing(self) -> bool:
@@ -339,9 +361,9 @@ class Settings(ProfileModel):
         default="classic",
         description="A built-in theme's name or a theme folder's path; --theme overrides it.",
     )
-    locale: PlainText = Field(
+    locale: Annotated[PlainText, AfterValidator(_check_locale)] = Field(
         default="en",
-        description="Language of dates and section titles, as a locale code such as en, fr or ja.",
+        description="Language of dates and section titles, as a locale code such as en, fr, en_GB or ja.",
     )
     titles: dict[SectionName, PlainText] = Field(
         default_factory=dict,

@@ -272,10 +272,13 @@ def load_theme(name_or_path: str, relative_to: Path | None = None) -> Theme:
         document = load_yaml_file(folder / THEME_FILE)
     except ProfileError as error:
         raise ThemeError(error.problems) from None
+    problems = list(document.problems)
     try:
         tokens = ThemeTokens.model_validate(document.data)
     except ValidationError as error:
-        raise ThemeError(problems_from_validation_error(error, document, ThemeTokens)) from None
+        problems.extend(problems_from_validation_error(error, document, ThemeTokens))
+    if problems:
+        raise ThemeError(problems)
 
     theme = Theme(folder=folder, tokens=tokens)
     _check_theme_files(theme)

@@ -28,6 +28,19 @@ logger = logging.getLogger(__name__)
 # error locations but not in the user's YAML.
 _UNION_TAGS = {"text", "mapping"}
 
+_MESSAGE_BY_TYPE = {
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "dict_type": "must be a mapping",
+    "model_type": "must be a mapping",
+    "model_attributes_type": "must be a mapping",
+    "int_parsing": "must be a whole number",
+    "float_parsing": "must be a number",
+    "bool_parsing": "must be true or false",
+    "enum": "is not one of the allowed values",
+    "literal_error": "is not one of the allowed values",
+}
+
 _EXPECTED_BY_TYPE = {
     "string_type": "text",
     "list_type": 'a list (lines starting with "- ")',
@@ -53,10 +66,13 @@ def load_profile(path: Path) -> Profile:
             found=_describe_value(document.data),
             hint="start from data/profile.yaml in the cvbuild repository",
         )])
+    problems = list(document.problems)
     try:
         profile = Profile.model_validate(document.data)
     except ValidationError as error:
-        raise ProfileError(problems_from_validation_error(error, document, Profile)) from None
+        problems.extend(problems_from_validation_error(error, document, Profile))
+    if problems:
+        raise ProfileError(sorted(problems, key=lambda problem: (problem.line or 0, problem.column or 0)))
     logger.debug("validated %s", path)
     return profile
 
@@ -76,7 +92,7 @@ def _problem_from_error(details: ErrorDetails, document: LoadedDocument, root_mo
     is_unknown_key = kind == "extra_forbidden"
     position = document.position_of(path, prefer_key=is_unknown_key)
 
-    message = details["msg"]
+    message = _MESSAGE_BY_TYPE.get(kind, details["msg"])
     expected = _EXPECTED_BY_TYPE.get(kind)
     found: str | None = _describe_value(value)
     hint = None
