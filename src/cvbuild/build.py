@@ -12,12 +12,17 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from cvbuild.errors import OutputError, Problem, ProfileError
 from cvbuild.model import Profile
 from cvbuild.theme import Theme, builtin_themes_folder, load_theme
 from cvbuild.validate import load_profile
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+
+    from cvbuild.fit import FitResult
 
 logger = logging.getLogger(__name__)
 
@@ -136,19 +141,61 @@ def _check_profile_resources(inputs: BuildInputs) -> None:
         logger.warning("basics.image %s was not found next to the profile; building without a photo", image)
 
 
-def build_artifact(inputs: BuildInputs, output_format: OutputFormat, variant: Variant = "full") -> Artifact:
+class RenderCache:
+    """Layouts shared by the artifacts of one build, each computed at most once.
+
+    The full PDF's layout doubles as the fitter's measuring pass, and the
+    one-page selection drives both the short PDF and the short DOCX.
+    """
+
+    def __init__(self, inputs: BuildInputs) -> None:
+        self.inputs = inputs
+        self._full_document: Document | None = None
+        self._fit: FitResult | None = None
+
+    def full_document(self) -> Document:
+        if self._full_document is None:
+            from cvbuild.fit import layout_profile
+
+            # The fitter's one-page CSS differs from this only in the page
+            # numbers in the margin, so this layout also serves as its measurement.
+            started = time.perf_counter()
+            self._full_document = layout_profile(self.inputs, self.inputs.profile, "")
+            logger.info("laid out the full document in %.2f s", time.perf_counter() - started)
+        return self._full_document
+
+    def fit(self) -> FitResult:
+        if self._fit is None:
+            from cvbuild.fit import fit_one_page
+
+            self._fit = fit_one_page(self.inputs, self._full_document)
+        return self._fit
+
+
+def build_artifact(
+    inputs: BuildInputs,
+    output_format: OutputFormat,
+    variant: Variant = "full",
+    cache: RenderCache | None = None,
+) -> Artifact:
     """Render one artifact and write it atomically."""
     started = time.perf_counter()
+    cache = cache or RenderCache(inputs)
     path = output_path(inputs, output_format, variant)
 
     if output_format == "pdf":
-        from cvbuild.render.pdf import render_pdf
+        from cvbuild.render.pdf import metadata_for, pdf_bytes
 
-        content, pages = render_pdf(inputs, variant)
+        document = cache.fit().document if variant == "short" else cache.full_document()
+        content, pages = pdf_bytes(document, metadata_for(inputs)), len(document.pages)
     else:
         from cvbuild.render.docx import render_docx
 
-        content, pages = render_docx(inputs, variant)
+        if variant == "short":
+            fit = cache.fit()
+            content, pages = render_docx(inputs, variant, profile=fit.profile, tightening=fit.tightening)
+        else:
+            content, pages = render_docx(inputs, variant)
 
     from cvbuild.output import write_atomically
 
@@ -156,3 +203,24 @@ def build_artifact(inputs: BuildInputs, output_format: OutputFormat, variant: Va
     seconds = time.perf_counter() - started
     logger.info("wrote %s in %.2f s", path, seconds)
     return Artifact(path, output_format, variant, pages, len(content), seconds)
+
+
+ALL_ARTIFACTS: tuple[tuple[OutputFormat, Variant], ...] = (
+    ("pdf", "full"),
+    ("pdf", "short"),
+    ("docx", "full"),
+    ("docx", "short"),
+)
+
+
+def build_all(inputs: BuildInputs) -> tuple[list[Artifact], RenderCache]:
+    """Render and write every artifact.
+
+    The layouts and the one-page selection are computed before any file is
+    written, so a profile whose must-keep items cannot fit writes nothing.
+    """
+    cache = RenderCache(inputs)
+    cache.full_document()
+    cache.fit()
+    artifacts = [build_artifact(inputs, output_format, variant, cache) for output_format, variant in ALL_ARTIFACTS]
+    return artifacts, cache

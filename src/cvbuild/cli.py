@@ -15,13 +15,16 @@ import sys
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cvbuild import __version__
 from cvbuild.build import DEFAULT_OUTPUT, DEFAULT_PROFILE, OutputFormat, Variant
 from cvbuild.errors import UserError
+
+if TYPE_CHECKING:
+    from cvbuild.fit import FitResult
 
 logger = logging.getLogger("cvbuild")
 
@@ -53,6 +56,9 @@ OutputOption = Annotated[
 ]
 ShortOption = Annotated[
     bool, typer.Option("--short", help="Write the one-page variant (<name>_CV_short) instead of the full one.")
+]
+ExplainOption = Annotated[
+    bool, typer.Option("--explain", help="List what the one-page variant kept and dropped, and why.")
 ]
 
 
@@ -119,14 +125,39 @@ def _reported_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
-def _build(profile: Path, theme: str | None, output: Path, output_format: OutputFormat, variant: Variant) -> None:
-    from cvbuild.build import build_artifact, prepare_build
+def _build(
+    profile: Path, theme: str | None, output: Path, output_format: OutputFormat, variant: Variant, explain: bool
+) -> None:
+    from cvbuild.build import RenderCache, build_artifact, prepare_build
 
     with _reported_errors():
         inputs = prepare_build(profile, theme, output)
-        artifact = build_artifact(inputs, output_format, variant)
-    pages = f"{artifact.pages} page{'s' if artifact.pages != 1 else ''}" if artifact.pages else "pages unknown"
-    typer.echo(f"wrote {artifact.path} ({pages}, {artifact.size_bytes / 1024:.0f} KiB)")
+        cache = RenderCache(inputs)
+        artifact = build_artifact(inputs, output_format, variant, cache)
+    typer.echo(f"wrote {artifact.path} ({_pages_text(artifact.pages)}, {artifact.size_bytes / 1024:.0f} KiB)")
+    if explain:
+        if variant == "short":
+            typer.echo(_explanation(cache.fit()))
+        else:
+            typer.echo("--explain describes the one-page variant; add --short")
+
+
+def _pages_text(pages: int | None) -> str:
+    if pages is None:
+        return "pages not counted"
+    return f"{pages} page{'s' if pages != 1 else ''}"
+
+
+def _explanation(fit: FitResult) -> str:
+    lines = [
+        f"one page, {fit.fill:.0%} full, after {fit.layout_passes} layout passes"
+        + (f", spacing tightened {fit.tightening:.0%} towards the theme's floors" if fit.tightening else ""),
+        f"kept {len(fit.kept)} items:",
+        *(f"  {item.description}" for item in fit.kept),
+        f"dropped {len(fit.dropped)} items:" if fit.dropped else "dropped nothing",
+        *(f"  {item.description}: {reason}" for item, reason in fit.dropped),
+    ]
+    return "\n".join(lines)
 
 
 @app.command()
@@ -135,9 +166,10 @@ def pdf(
     theme: ThemeOption = None,
     output: OutputOption = DEFAULT_OUTPUT,
     short: ShortOption = False,
+    explain: ExplainOption = False,
 ) -> None:
     """Write the résumé as a PDF."""
-    _build(profile, theme, output, "pdf", "short" if short else "full")
+    _build(profile, theme, output, "pdf", "short" if short else "full", explain)
 
 
 @app.command()
@@ -146,9 +178,42 @@ def docx(
     theme: ThemeOption = None,
     output: OutputOption = DEFAULT_OUTPUT,
     short: ShortOption = False,
+    explain: ExplainOption = False,
 ) -> None:
     """Write the résumé as a Word document (.docx)."""
-    _build(profile, theme, output, "docx", "short" if short else "full")
+    _build(profile, theme, output, "docx", "short" if short else "full", explain)
+
+
+@app.command()
+def build(
+    profile: ProfileOption = DEFAULT_PROFILE,
+    theme: ThemeOption = None,
+    output: OutputOption = DEFAULT_OUTPUT,
+    explain: ExplainOption = False,
+) -> None:
+    """Write every artifact: the full and one-page PDF and DOCX."""
+    from cvbuild.build import build_all, prepare_build
+
+    with _reported_errors():
+        inputs = prepare_build(profile, theme, output)
+        artifacts, cache = build_all(inputs)
+
+    rows = [("artifact", "pages", "size", "time")]
+    for artifact in artifacts:
+        rows.append((
+            str(artifact.path),
+            str(artifact.pages) if artifact.pages is not None else "-",
+            f"{artifact.size_bytes / 1024:.0f} KiB",
+            f"{artifact.seconds:.2f} s",
+        ))
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    for row in rows:
+        typer.echo("  ".join(
+            cell.ljust(width) if column == 0 else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(row, widths))
+        ))
+    if explain:
+        typer.echo(_explanation(cache.fit()))
 
 
 @app.command()

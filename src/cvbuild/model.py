@@ -134,12 +134,13 @@ class ProfileModel(BaseModel):
 class SelectableModel(ProfileModel):
     """An item that the one-page variant may keep or drop."""
 
-    priority: Priority = Field(
-        default=Priority.NORMAL,
+    priority: Priority | None = Field(
+        default=None,
         description=(
             "cvbuild extension. How important this item is for the one-page variant: "
-            "high, normal or low. Low items are dropped first; among equals, later "
-            "items are dropped before earlier ones."
+            "high, normal or low. Low items are dropped first. Left out, an entry takes its "
+            "section's priority (settings.short.sections, else normal) and a bullet is normal. "
+            "Anything inside a low entry or section counts as low."
         ),
     )
     short: ShortRule = Field(
@@ -354,6 +355,27 @@ SECTION_NAMES: tuple[SectionName, ...] = (
 )
 
 
+class ShortSettings(ProfileModel):
+    """cvbuild extension: how the one-page variant chooses what to keep."""
+
+    sections: dict[SectionName, Priority] = Field(
+        default_factory=dict,
+        description=(
+            "Priority of whole sections in the one-page variant, for example {principles: low}. "
+            "Every item in a low section counts as low. Sections not named here are normal."
+        ),
+    )
+    latest_roles: int = Field(
+        default=2,
+        ge=0,
+        le=20,
+        description=(
+            "How many of the most recent roles (work entries, ongoing ones first) the one-page "
+            "variant always keeps, each with its first bullet."
+        ),
+    )
+
+
 class Settings(ProfileModel):
     """cvbuild extension: how this profile is compiled."""
 
@@ -368,6 +390,10 @@ class Settings(ProfileModel):
     titles: dict[SectionName, PlainText] = Field(
         default_factory=dict,
         description="Section titles that replace the theme's, for example {work: Career}.",
+    )
+    short: ShortSettings = Field(
+        default_factory=ShortSettings,
+        description="How the one-page variant (--short) chooses what to keep.",
     )
 
 

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
 from cvbuild.errors import Problem, ThemeError
@@ -126,6 +126,37 @@ class SpacingTokens(TokenModel):
     bullet_indent: Points
 
 
+# Hard floors for the one-page variant, whatever a theme declares: smaller
+# body text or margins make a résumé hard to read and to print.
+MIN_BODY_SIZE_PT = 9.0
+MIN_MARGIN_PT = 10 * 72 / 25.4
+
+
+class ShortTokens(TokenModel):
+    """How far the one-page fitter may tighten the layout."""
+
+    min_body: Points = Field(default=MIN_BODY_SIZE_PT, description="The smallest body text size; at least 9pt.")
+    min_margin: Points = Field(default=MIN_MARGIN_PT, description="The smallest page margin; at least 10mm.")
+    min_line_height: float = Field(default=1.12, ge=1.0, le=2.0, description="The smallest line height.")
+    min_gap_scale: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="The smallest fraction of the section, entry and bullet gaps."
+    )
+
+    @field_validator("min_body")
+    @classmethod
+    def _check_body_floor(cls, value: float) -> float:
+        if value < MIN_BODY_SIZE_PT - 1e-6:
+            raise ValueError(f"minBody is {value}pt; the one-page variant never goes below {MIN_BODY_SIZE_PT:g}pt")
+        return value
+
+    @field_validator("min_margin")
+    @classmethod
+    def _check_margin_floor(cls, value: float) -> float:
+        if value < MIN_MARGIN_PT - 1e-3:
+            raise ValueError(f"minMargin is {value:.1f}pt; the one-page variant never goes below 10mm")
+        return value
+
+
 class ThemeTokens(TokenModel):
     """The contents of ``theme.yaml``."""
 
@@ -136,6 +167,7 @@ class ThemeTokens(TokenModel):
     sizes: SizeTokens
     colours: ColourTokens
     spacing: SpacingTokens
+    short: ShortTokens = Field(default_factory=ShortTokens)
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from cvbuild.errors import Problem, ResourceError
-from cvbuild.render.html import render_html
-from cvbuild.render.view import build_document_view
 
 if TYPE_CHECKING:
     from weasyprint import Document
 
-    from cvbuild.build import BuildInputs, Variant
+    from cvbuild.build import BuildInputs
 
 logger = logging.getLogger(__name__)
 
@@ -135,15 +133,3 @@ def metadata_for(inputs: BuildInputs) -> PdfMetadata:
         keywords=top_skills,
         language=inputs.profile.settings.locale.replace("_", "-"),
     )
-
-
-def render_pdf(inputs: BuildInputs, variant: Variant) -> tuple[bytes, int]:
-    """Render the PDF of ``variant``; return its bytes and page count."""
-    if variant == "short":
-        from cvbuild.fit import fit_one_page
-
-        document = fit_one_page(inputs).document
-    else:
-        html = render_html(build_document_view(inputs.profile), inputs.theme)
-        document = layout_html(html, inputs.theme.folder, (inputs.theme.folder, inputs.profile_folder))
-    return pdf_bytes(document, metadata_for(inputs)), len(document.pages)
