@@ -75,46 +75,17 @@ class FitResult:
     dropped: list[tuple[Item, str]]
     fill: float
     tightening: float
-    extra_css: str
+    theme: Theme
+    """The theme with the tokens the page was laid out with."""
     layout_passes: int
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def tightening_css(theme: Theme, step: float) -> str:
-    """CSS that moves spacing and body size ``step`` of the way to the theme's floors."""
-    if step <= 0:
-        return ""
-    tokens = theme.tokens
-    floors = tokens.short
-
-    def between(value: float, floor: float) -> float:
-        return round(value - step * max(value - floor, 0.0), 3)
-
-    body = between(tokens.sizes.body, floors.min_body)
-    scale = body / tokens.sizes.body
-    gap_factor = 1 - step * (1 - floors.min_gap_scale)
-    margins = tokens.page.margins
-    margin_floor = floors.min_margin
-    return "\n".join([
-        ":root {",
-        f"  --size-body: {body}pt;",
-        f"  --size-entry-title: {round(tokens.sizes.entry_title * scale, 3)}pt;",
-        f"  --size-small: {round(min(tokens.sizes.small, body), 3)}pt;",
-        f"  --line-height: {between(tokens.spacing.line_height, floors.min_line_height)};",
-        f"  --gap-section: {round(tokens.spacing.section_gap * gap_factor, 3)}pt;",
-        f"  --gap-entry: {round(tokens.spacing.entry_gap * gap_factor, 3)}pt;",
-        f"  --gap-bullet: {round(tokens.spacing.bullet_gap * gap_factor, 3)}pt;",
-        "}",
-        f"@page {{ margin: {between(margins.top, margin_floor)}pt {between(margins.right, margin_floor)}pt "
-        f"{between(margins.bottom, margin_floor)}pt {between(margins.left, margin_floor)}pt; }}",
-    ])
-
-
-def layout_profile(inputs: BuildInputs, profile: Profile, extra_css: str) -> Document:
-    """Render ``profile`` through the theme and lay it out with WeasyPrint."""
+def layout_profile(inputs: BuildInputs, profile: Profile, extra_css: str, theme: Theme | None = None) -> Document:
+    """Render ``profile`` through ``theme`` (the build's theme by default) and lay it out with WeasyPrint."""
     from cvbuild.render.pdf import layout_html
 
-    html = render_html(build_document_view(profile), inputs.theme, extra_css)
+    html = render_html(build_document_view(profile), theme or inputs.theme, extra_css)
     return layout_html(html, inputs.theme.folder, (inputs.theme.folder, inputs.profile_folder))
 
 
@@ -219,17 +190,17 @@ def fit_one_page(inputs: BuildInputs, full_layout: Document | None = None) -> Fi
     passes = 0
 
     for step in TIGHTENING_STEPS:
-        extra_css = "\n".join([ONE_PAGE_CSS, tightening_css(inputs.theme, step)])
+        theme = inputs.theme.with_tokens(inputs.theme.tokens.tightened(step))
         if step == 0 and full_layout is not None:
             measured_document = full_layout
         else:
-            measured_document = layout_profile(inputs, inputs.profile, extra_css)
+            measured_document = layout_profile(inputs, inputs.profile, ONE_PAGE_CSS, theme)
             passes += 1
         measurement = measure(measured_document, {item.key: item for item in items})
 
         must_keep = [item for item in ranked if item.must_keep]
         if _fits_prediction(measurement, {item.key for item in must_keep}, items):
-            result = _search(inputs, ranked, items, measurement, extra_css, passes)
+            result = _search(inputs, ranked, items, measurement, theme, passes)
             if result is not None:
                 result.tightening = step
                 kept_keys = {item.key for item in result.kept}
@@ -254,7 +225,7 @@ def _search(
     ranked: list[Item],
     items: list[Item],
     measurement: Measurement,
-    extra_css: str,
+    theme: Theme,
     passes: int,
 ) -> FitResult | None:
     items_by_key = {item.key: item for item in items}
@@ -281,7 +252,7 @@ def _search(
         if (item.parent is None or item.parent in trial) and height_of(trial) <= limit:
             kept_order.append(item)
 
-    return _check_by_layout(inputs, ranked, kept_order, items_by_key, extra_css, passes, measurement)
+    return _check_by_layout(inputs, ranked, kept_order, items_by_key, theme, passes, measurement)
 
 
 def _check_by_layout(
@@ -289,7 +260,7 @@ def _check_by_layout(
     ranked: list[Item],
     kept_order: list[Item],
     items_by_key: dict[str, Item],
-    extra_css: str,
+    theme: Theme,
     passes: int,
     measurement: Measurement,
 ) -> FitResult | None:
@@ -301,7 +272,7 @@ def _check_by_layout(
     while passes < MAX_CHECK_PASSES:
         kept_keys = closed_selection({item.key for item in kept_order}, items_by_key)
         profile = select_profile(inputs.profile, kept_keys)
-        document = layout_profile(inputs, profile, extra_css)
+        document = layout_profile(inputs, profile, ONE_PAGE_CSS, theme)
         passes += 1
 
         if len(document.pages) > 1:
@@ -329,7 +300,7 @@ def _check_by_layout(
         return None
     document, profile, kept = best
     fill = _used_height(document) / measurement.page_height
-    return FitResult(document, profile, kept, [], fill, 0.0, extra_css, passes)
+    return FitResult(document, profile, kept, [], fill, 0.0, theme, passes)
 
 
 def _additions(

@@ -169,6 +169,40 @@ class ThemeTokens(TokenModel):
     spacing: SpacingTokens
     short: ShortTokens = Field(default_factory=ShortTokens)
 
+    def tightened(self, step: float) -> ThemeTokens:
+        """These tokens with body size, line height, gaps and margins ``step`` (0 to 1) of the way to the floors.
+
+        The one-page fitter uses it for the short PDF, and the DOCX renderer
+        for the short DOCX, so both tighten alike.
+        """
+        if step <= 0:
+            return self
+        floors = self.short
+
+        def between(value: float, floor: float) -> float:
+            return round(value - step * max(value - floor, 0.0), 3)
+
+        body = between(self.sizes.body, floors.min_body)
+        scale = body / self.sizes.body
+        gap_factor = 1 - step * (1 - floors.min_gap_scale)
+        sizes = self.sizes.model_copy(update={
+            "body": body,
+            "entry_title": round(self.sizes.entry_title * scale, 3),
+            "small": round(min(self.sizes.small, body), 3),
+        })
+        spacing = self.spacing.model_copy(update={
+            "line_height": between(self.spacing.line_height, floors.min_line_height),
+            "section_gap": round(self.spacing.section_gap * gap_factor, 3),
+            "entry_gap": round(self.spacing.entry_gap * gap_factor, 3),
+            "bullet_gap": round(self.spacing.bullet_gap * gap_factor, 3),
+        })
+        margins = self.page.margins
+        tightened_margins = margins.model_copy(update={
+            side: between(getattr(margins, side), floors.min_margin) for side in ("top", "right", "bottom", "left")
+        })
+        page = self.page.model_copy(update={"margins": tightened_margins})
+        return self.model_copy(update={"sizes": sizes, "spacing": spacing, "page": page})
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -191,6 +225,10 @@ class Theme:
 
     def font_path(self, style: Literal["regular", "bold", "italic", "bold_italic"]) -> Path:
         return self.folder / getattr(self.tokens.fonts.files, style)
+
+    def with_tokens(self, tokens: ThemeTokens) -> Theme:
+        """The same theme folder drawn with other tokens, such as tightened ones."""
+        return Theme(folder=self.folder, tokens=tokens)
 
     def token_css(self) -> str:
         """CSS generated from the tokens: @font-face rules, @page and custom properties."""

@@ -53,7 +53,7 @@ def render_html(view: DocumentView, theme: Theme, extra_css: str = "") -> str:
     """Render ``view`` with ``theme``'s template; raise ``ThemeError`` naming the template line on failure.
 
     ``extra_css`` is appended after the theme's stylesheet; the one-page
-    fitter uses it to tighten spacing.
+    fitter uses it to drop the page numbers.
     """
     stylesheet = theme.stylesheet_path.read_text(encoding="utf-8")
     css = "\n".join([theme.token_css(), stylesheet, extra_css])
