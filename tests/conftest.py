@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,15 +15,38 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 OWNER_PROFILE = REPOSITORY / "data" / "profile.yaml"
 
 
-def require_tool(name: str, package: str) -> str:
+LIBREOFFICE_TIMEOUT_SECONDS = 180
+
+
+def require_tool(name: str, package: str, *alternatives: str) -> str:
     """Return the path of a command-line tool, failing under CI and skipping locally when it is absent."""
-    path = shutil.which(name)
-    if path is not None:
-        return path
+    for candidate in (name, *alternatives):
+        path = shutil.which(candidate)
+        if path is not None:
+            return path
     message = f"{name} is not installed (Debian package {package}); bash .ci/setup --test installs it"
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def convert_with_libreoffice(document: Path, folder: Path) -> Path:
+    """Lay ``document`` out with LibreOffice and return the PDF it writes into ``folder``."""
+    soffice = require_tool("soffice", "libreoffice-writer-nogui", "libreoffice")
+    # A private user profile lets the conversion run while another LibreOffice is open.
+    user_profile = (folder / "libreoffice-profile").as_uri()
+    result = subprocess.run(
+        [soffice, f"-env:UserInstallation={user_profile}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(folder), str(document)],
+        capture_output=True,
+        text=True,
+        timeout=LIBREOFFICE_TIMEOUT_SECONDS,
+        check=False,
+    )
+    converted = folder / (document.stem + ".pdf")
+    assert result.returncode == 0, result.stderr
+    assert converted.is_file(), result.stdout + result.stderr
+    return converted
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import difflib
 import io
-import os
 import re
-import shutil
-import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +29,12 @@ from cvbuild.markup import plain_text
 from cvbuild.render.docx import _join_keywords, _normalise_zip, render_docx
 from cvbuild.render.view import build_document_view
 from cvbuild.theme import PAGE_SIZES, load_theme
+from tests.conftest import convert_with_libreoffice
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 PROFILE = REPOSITORY / "data" / "profile.yaml"
 DOCX_NAME = "Mansa_Camara_CV.docx"
 PDF_NAME = "Mansa_Camara_CV.pdf"
-LIBREOFFICE_TIMEOUT_SECONDS = 180
 # Lengths in a DOCX are stored in twentieths of a point, so a token in
 # millimetres comes back within half a twip.
 LENGTH_TOLERANCE_EMU = Pt(0.05)
@@ -399,32 +396,6 @@ def test_words_include_profile_summary(document: WordDocument, inputs) -> None:
 # Layout in LibreOffice -----------------------------------------------------
 
 
-def _require_tool(*names: str) -> str:
-    for name in names:
-        found = shutil.which(name)
-        if found is not None:
-            return found
-    message = f"{' or '.join(names)} not found on PATH; install LibreOffice to check the DOCX layout"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(f"LibreOffice not installed: {message}")
-
-
 def test_libreoffice_two_pages(built: Built, tmp_path: Path) -> None:
-    soffice = _require_tool("soffice", "libreoffice")
-    # A private user profile lets the test run while another LibreOffice is open.
-    user_profile = (tmp_path / "libreoffice-profile").as_uri()
-    result = subprocess.run(
-        [
-            soffice, f"-env:UserInstallation={user_profile}", "--headless",
-            "--convert-to", "pdf", "--outdir", str(tmp_path), str(built.docx_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=LIBREOFFICE_TIMEOUT_SECONDS,
-        check=False,
-    )
-    converted = tmp_path / PDF_NAME
-    assert result.returncode == 0, result.stderr
-    assert converted.is_file(), result.stdout + result.stderr
+    converted = convert_with_libreoffice(built.docx_path, tmp_path)
     assert len(PdfReader(str(converted)).pages) <= 2

@@ -16,7 +16,7 @@ from cvbuild.fit import fit_one_page
 from cvbuild.model import Priority
 from cvbuild.select import collect_items, rank_items, select_profile
 from cvbuild.validate import load_profile
-from tests.conftest import MINIMAL_PROFILE, OWNER_PROFILE, write_profile
+from tests.conftest import MINIMAL_PROFILE, OWNER_PROFILE, convert_with_libreoffice, write_profile
 from tests.generated import generated_profile, generated_profile_yaml
 
 runner = CliRunner()
@@ -192,3 +192,24 @@ def test_explain_lists_dropped_items(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "dropped" in result.output
     assert "no room left on the page" in result.output
+
+
+def test_short_docx_one_page_in_libreoffice(tmp_path: Path) -> None:
+    inputs = prepare_build(OWNER_PROFILE, None, tmp_path / "out")
+    docx_path = build_artifact(inputs, "docx", "short").path
+    assert docx_path.name == "Mansa_Camara_CV_short.docx"
+    converted = convert_with_libreoffice(docx_path, tmp_path)
+    assert len(PdfReader(converted).pages) == 1
+
+
+def test_short_docx_uses_same_selection(tmp_path: Path) -> None:
+    import docx
+
+    inputs = prepare_build(OWNER_PROFILE, None, tmp_path / "out")
+    cache = RenderCache(inputs)
+    docx_path = build_artifact(inputs, "docx", "short", cache).path
+    text = " ".join(paragraph.text for paragraph in docx.Document(str(docx_path)).paragraphs)
+    kept = {item.key for item in cache.fit().kept}
+    for index, entry in enumerate(load_profile(OWNER_PROFILE).work):
+        heading = f"{entry.position} — {entry.name}"
+        assert (heading in text) == (f"work[{index}]" in kept), heading

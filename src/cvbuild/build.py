@@ -12,8 +12,9 @@ import time
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from cvbuild.artifacts import DEFAULT_OUTPUT, DEFAULT_PROFILE, OutputFormat, Variant
 from cvbuild.errors import OutputError, Problem, ProfileError
 from cvbuild.model import Profile
 from cvbuild.theme import Theme, builtin_themes_folder, load_theme
@@ -26,11 +27,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PROFILE = Path("data/profile.yaml")
-DEFAULT_OUTPUT = Path("output")
-
-OutputFormat = Literal["pdf", "docx"]
-Variant = Literal["full", "short"]
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvbuild import __version__
-from cvbuild.build import DEFAULT_OUTPUT, DEFAULT_PROFILE, OutputFormat, Variant
+from cvbuild import package_version
+from cvbuild.artifacts import DEFAULT_OUTPUT, DEFAULT_PROFILE, OutputFormat, Variant
 from cvbuild.errors import UserError
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ ExplainOption = Annotated[
 
 def _version_callback(value: bool) -> None:
     if value:
-        typer.echo(f"cvbuild {__version__}")
+        typer.echo(f"cvbuild {package_version()}")
         raise typer.Exit()
 
 
