@@ -244,3 +244,10 @@ def test_committed_schema_in_sync() -> None:
 def test_model_rejects_snake_case_directly() -> None:
     with pytest.raises(ValidationError):
         Profile.model_validate({"basics": {"name": "Ada"}, "key_figures": []})
+
+
+def test_misspelled_required_key_reported_once(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, MINIMAL_PROFILE.replace("position:", "postion:"))
+    assert len(problems) == 1
+    assert problems[0].field == "work[0].postion"
+    assert problems[0].hint == 'did you mean "position"?'

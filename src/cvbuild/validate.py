@@ -80,9 +80,39 @@ def load_profile(path: Path) -> Profile:
 def problems_from_validation_error(
     error: ValidationError, document: LoadedDocument, root_model: type[BaseModel]
 ) -> list[Problem]:
-    """Turn each Pydantic error into a located, reworded ``Problem``."""
-    problems = [_problem_from_error(details, document, root_model) for details in error.errors()]
+    """Turn each Pydantic error into a located, reworded ``Problem``.
+
+    A misspelled required key produces two errors, an unknown key and a
+    missing field; only the unknown key, with its suggestion, is reported.
+    """
+    errors = error.errors()
+    misspelled = _misspelled_required_fields(errors, root_model)
+    problems = [
+        _problem_from_error(details, document, root_model)
+        for details in errors
+        if not (details["type"] == "missing" and _clean_path(details) in misspelled)
+    ]
     return sorted(problems, key=lambda problem: (problem.line or 0, problem.column or 0))
+
+
+def _clean_path(details: ErrorDetails) -> FieldPath:
+    return tuple(part for part in details["loc"] if part not in _UNION_TAGS)
+
+
+def _misspelled_required_fields(errors: list[ErrorDetails], root_model: type[BaseModel]) -> set[FieldPath]:
+    """Paths of missing fields that an unknown key beside them most likely meant."""
+    missing = {_clean_path(details) for details in errors if details["type"] == "missing"}
+    meant = set()
+    for details in errors:
+        if details["type"] != "extra_forbidden":
+            continue
+        path = _clean_path(details)
+        parent = path[:-1]
+        candidates = [str(field[-1]) for field in missing if field[:-1] == parent]
+        close = difflib.get_close_matches(str(path[-1]), candidates, n=1, cutoff=0.6)
+        if close:
+            meant.add((*parent, close[0]))
+    return meant
 
 
 def _problem_from_error(details: ErrorDetails, document: LoadedDocument, root_model: type[BaseModel]) -> Problem:
