@@ -213,3 +213,35 @@ def test_short_docx_uses_same_selection(tmp_path: Path) -> None:
     for index, entry in enumerate(load_profile(OWNER_PROFILE).work):
         heading = f"{entry.position} — {entry.name}"
         assert (heading in text) == (f"work[{index}]" in kept), heading
+
+
+def _owner_profile_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = OWNER_PROFILE.read_text(encoding="utf-8")
+    assert old in text
+    return write_profile(tmp_path, text.replace(old, new, 1))
+
+
+def test_long_bullet_across_page_break(tmp_path: Path) -> None:
+    """A bullet pushed to the next page must not inflate its entry's measured height."""
+    long_text = " ".join(f"word{index}" for index in range(600))
+    profile_path = _owner_profile_with(tmp_path, "        Designed layered", f"        {long_text} Designed layered")
+    result = fit_one_page(prepare_build(profile_path, None, tmp_path / "out"))
+    kept = {item.key for item in result.kept}
+    assert result.fill >= MIN_FILL
+    assert "education[0]" in kept
+    assert "work[2].highlights[0]" in kept
+
+
+def test_excluded_huge_first_bullet(tmp_path: Path) -> None:
+    long_text = " ".join(f"word{index}" for index in range(1000))
+    profile_path = _owner_profile_with(
+        tmp_path,
+        "      - text: >-\n          Delivered **~700 commits",
+        f"      - text: {long_text}\n        short: exclude\n      - text: >-\n          Delivered **~700 commits",
+    )
+    result = fit_one_page(prepare_build(profile_path, None, tmp_path / "out"))
+    kept = {item.key for item in result.kept}
+    assert len(result.document.pages) == 1
+    assert "work[0].highlights[0]" not in kept
+    assert "work[0].highlights[1]" in kept
+    assert result.fill >= MIN_FILL

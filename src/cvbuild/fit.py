@@ -91,16 +91,19 @@ def layout_profile(inputs: BuildInputs, profile: Profile, extra_css: str, theme:
 
 def measure(document: Document, items_by_key: dict[str, Item]) -> Measurement:
     """Read item and section heights from a laid-out document."""
+    continues = _continuation_test(document)
     box_heights: dict[str, float] = defaultdict(float)
     block_keys: set[str] = set()
     section_heights: dict[str, float] = defaultdict(float)
     base = 0.0
 
-    for page in document.pages:
+    for page_number, page in enumerate(document.pages):
         body = _find_body(page._page_box)
         if body is None:
             continue
-        base += sum(child.margin_height() for child in body.children if getattr(child, "element_tag", None) != "section")
+        base += sum(
+            child.margin_height() for child in body.children if getattr(child, "element_tag", None) != "section"
+        )
         # An element's children (its list marker, anonymous boxes) may share
         # the element; only the outermost box, met first, counts.
         seen_elements: set[int] = set()
@@ -109,11 +112,12 @@ def measure(document: Document, items_by_key: dict[str, Item]) -> Measurement:
             if element is None or id(element) in seen_elements or not _is_element_box(box):
                 continue
             seen_elements.add(id(element))
+            height = _fragment_height(box, page_number, continues)
             if box.element_tag == "section":
-                section_heights[element.get("id", "")] += box.margin_height()
+                section_heights[element.get("id", "")] += height
             key = element.get("data-key")
             if key is not None:
-                box_heights[key] += box.margin_height()
+                box_heights[key] += height
                 if in_flow:
                     block_keys.add(key)
 
@@ -138,6 +142,42 @@ def measure(document: Document, items_by_key: dict[str, Item]) -> Measurement:
 
     page_height = document.pages[0]._page_box.height
     return Measurement(base, item_heights, section_overheads, page_height)
+
+
+def _continuation_test(document: Document) -> Any:
+    """A test telling whether an element's box on a page continues on a later page."""
+    last_page: dict[int, int] = {}
+    for page_number, page in enumerate(document.pages):
+        for box, _ in _walk(page._page_box):
+            element = getattr(box, "element", None)
+            if element is not None:
+                last_page[id(element)] = page_number
+
+    def continues(box: Any, page_number: int) -> bool:
+        element = getattr(box, "element", None)
+        return element is not None and last_page.get(id(element), page_number) > page_number
+
+    return continues
+
+
+def _fragment_height(box: Any, page_number: int, continues: Any) -> float:
+    """The height a box's content takes on this page.
+
+    A box that continues on the next page stretches to the bottom of this
+    one (CSS fragmentation), for instance when a bullet that may not break
+    is pushed over; that empty stretch is not the box's own height, so a
+    continuing box is measured to the bottom of its content instead.
+    """
+    if not continues(box, page_number):
+        return box.margin_height()
+    return _content_bottom(box, page_number, continues) - box.position_y
+
+
+def _content_bottom(box: Any, page_number: int, continues: Any) -> float:
+    children = [child for child in getattr(box, "children", []) if hasattr(child, "position_y")]
+    if continues(box, page_number) and children:
+        return max(_content_bottom(child, page_number, continues) for child in children)
+    return box.position_y + box.margin_height()
 
 
 def _find_body(page_box: Any) -> Any:
