@@ -1,9 +1,9 @@
 """Themes: a folder of design tokens, an HTML template, a stylesheet and fonts.
 
-``theme.yaml`` holds the tokens (page, margins, fonts, sizes, colours,
-spacing). The PDF reads them as CSS custom properties generated here; the
-DOCX renderer maps the same tokens to Word styles, so both documents look
-like one family.
+``theme.yaml`` contains the tokens (page, margins, fonts, sizes, colours,
+spacing, rules). The PDF reads them as CSS custom properties generated
+here; the DOCX renderer maps the same tokens to Word styles, so both
+documents look like one family.
 """
 
 from __future__ import annotations
@@ -116,6 +116,24 @@ class ColourTokens(TokenModel):
     accent: Colour
     rule: Colour
     link: Colour
+    name: Colour | None = Field(default=None, description="The colour of the name; the accent colour when unset.")
+    headline: Colour | None = Field(
+        default=None, description="The colour of the headline; the text colour when unset."
+    )
+    # NOTE: the classic stylesheet does not draw headerBand, rules.header or
+    # rules.sectionMarker, while the DOCX does. A theme built from classic
+    # that sets them must also draw them in its style.css.
+    header_band: Colour | None = Field(
+        default=None, description="The fill behind the name, headline and contact line; no band when unset."
+    )
+
+    @property
+    def name_or_accent(self) -> str:
+        return self.name or self.accent
+
+    @property
+    def headline_or_text(self) -> str:
+        return self.headline or self.text
 
 
 class SpacingTokens(TokenModel):
@@ -124,6 +142,16 @@ class SpacingTokens(TokenModel):
     entry_gap: Points
     bullet_gap: Points
     bullet_indent: Points
+
+
+class RuleTokens(TokenModel):
+    """Widths of the lines a theme draws; 0pt draws none."""
+
+    header: Points = Field(default=0.0, description="The accent rule under the name, headline and contact line.")
+    section: Points = Field(default=0.75, description="The rule under each section title, in the rule colour.")
+    section_marker: Points = Field(
+        default=0.0, description="The accent bar left of each section title, hanging in the margin."
+    )
 
 
 # Hard floors for the one-page variant, whatever a theme declares: smaller
@@ -167,6 +195,7 @@ class ThemeTokens(TokenModel):
     sizes: SizeTokens
     colours: ColourTokens
     spacing: SpacingTokens
+    rules: RuleTokens = Field(default_factory=RuleTokens)
     short: ShortTokens = Field(default_factory=ShortTokens)
 
     def tightened(self, step: float) -> ThemeTokens:
@@ -259,11 +288,22 @@ class Theme:
             "colour-accent": tokens.colours.accent,
             "colour-rule": tokens.colours.rule,
             "colour-link": tokens.colours.link,
+            "colour-name": tokens.colours.name_or_accent,
+            "colour-headline": tokens.colours.headline_or_text,
+            "colour-header-band": tokens.colours.header_band or "transparent",
             "line-height": f"{tokens.spacing.line_height}",
             "gap-section": f"{tokens.spacing.section_gap}pt",
             "gap-entry": f"{tokens.spacing.entry_gap}pt",
             "gap-bullet": f"{tokens.spacing.bullet_gap}pt",
             "indent-bullet": f"{tokens.spacing.bullet_indent}pt",
+            "rule-header": f"{tokens.rules.header}pt",
+            "rule-section": f"{tokens.rules.section}pt",
+            "rule-section-marker": f"{tokens.rules.section_marker}pt",
+            # The page margins again, so a stylesheet can draw into them (a band to the page's edges).
+            "page-margin-top": f"{margins.top}pt",
+            "page-margin-right": f"{margins.right}pt",
+            "page-margin-bottom": f"{margins.bottom}pt",
+            "page-margin-left": f"{margins.left}pt",
         }
         custom_properties = "\n".join(f"  --{name}: {value};" for name, value in properties.items())
         page_rule = (

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import io
 import itertools
 import logging
 import os
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -78,7 +80,6 @@ HEADLINE_GAP = 2.0
 CONTACT_GAP = 4.0
 HEADER_SUMMARY_GAP = 6.0
 SECTION_TITLE_GAP_AFTER = 4.0
-SECTION_RULE_WIDTH = 0.75
 SECTION_RULE_PADDING = 1.5
 SECTION_LETTER_SPACING_EM = 0.06
 ENTRY_SUMMARY_GAP = 1.5
@@ -86,6 +87,14 @@ BULLET_LIST_GAP = 2.0
 # Advance width of "• " in Carlito Regular (0.498 em + 0.226 em), measured with fontTools.
 BULLET_MARKER_WIDTH_EM = 0.724
 KEY_FIGURE_GAP = 8.0
+# Fixed measures of the modern stylesheet (themes/modern/style.css). They
+# apply only when a theme sets the section marker or the header band.
+SECTION_MARKER_GAP = 5.0
+HEADER_BAND_PADDING_BOTTOM = 8.0
+# The PDF's header band reaches the page's edges. A Word paragraph border is
+# at most 31pt from the text, so the DOCX band is the text column widened by
+# this much at the top and sides.
+HEADER_BAND_PADDING = 6.0
 
 SEPARATOR = " · "
 TITLE_SEPARATOR = " — "
@@ -102,6 +111,8 @@ EAST_ASIAN_LANGUAGES = ("ja", "zh", "ko")
 # Zip timestamps cannot represent dates before 1980 (the MS-DOS epoch).
 ZIP_EARLIEST = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
 ZIP_LATEST = dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.timezone.utc)
+# The last second that Python's datetime, and so a core property date, can hold.
+LATEST_EPOCH = int(dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc).timestamp())
 ZIP_FILE_MODE = 0o644
 ZIP_UNIX_SYSTEM = 3
 CONTENT_TYPES_PART = "[Content_Types].xml"
@@ -334,14 +345,16 @@ def _define_header_styles(document: WordDocument, tokens: ThemeTokens) -> None:
 
     title = _paragraph_style(document, TITLE_STYLE)
     _reset_style(title)
-    _apply_text_format(title, tokens, sizes.name, colours.accent, bold=True, line_height=NAME_LINE_HEIGHT)
+    _apply_text_format(title, tokens, sizes.name, colours.name_or_accent, bold=True, line_height=NAME_LINE_HEIGHT)
     title.paragraph_format.space_before = Pt(0)
     title.paragraph_format.space_after = Pt(0)
     title.paragraph_format.keep_with_next = True
 
     headline = _paragraph_style(document, HEADLINE_STYLE)
     _reset_style(headline)
-    _apply_text_format(headline, tokens, sizes.headline, colours.text, bold=False, line_height=line_height)
+    _apply_text_format(
+        headline, tokens, sizes.headline, colours.headline_or_text, bold=False, line_height=line_height
+    )
     headline.font.italic = False
     headline.paragraph_format.space_before = Pt(HEADLINE_GAP)
     headline.paragraph_format.space_after = Pt(0)
@@ -351,8 +364,30 @@ def _define_header_styles(document: WordDocument, tokens: ThemeTokens) -> None:
     _apply_text_format(contact, tokens, sizes.small, colours.muted, line_height=line_height)
     contact.paragraph_format.space_before = Pt(CONTACT_GAP)
 
+    _set_header_band(tokens, (title, headline, contact))
     for style in (title, headline):
         _copy_to_linked_character_style(document, style)
+
+
+def _set_header_band(tokens: ThemeTokens, styles: Sequence[ParagraphStyle]) -> None:
+    """Draw the theme's header band and header rule around the name, headline and contact line.
+
+    The three styles get identical borders, so Word and LibreOffice draw
+    them as one bordered block: the band's fill with its padding, and the
+    accent rule once, under the last of them.
+    """
+    colours, rule = tokens.colours, tokens.rules.header
+    borders: dict[str, tuple[str, float, float]] = {}
+    if colours.header_band is not None:
+        for side in ("top", "left", "right"):
+            borders[side] = (colours.header_band, 0.25, HEADER_BAND_PADDING)
+        borders["bottom"] = (colours.header_band, 0.25, HEADER_BAND_PADDING_BOTTOM)
+    if rule > 0:
+        borders["bottom"] = (colours.accent, rule, HEADER_BAND_PADDING_BOTTOM)
+    for style in styles:
+        _set_borders(style, borders)
+        if colours.header_band is not None:
+            _set_shading(style, colours.header_band)
 
 
 def _copy_to_linked_character_style(document: WordDocument, style: ParagraphStyle) -> None:
@@ -390,7 +425,13 @@ def _define_section_style(document: WordDocument, tokens: ThemeTokens) -> None:
     paragraph.keep_with_next = True
     paragraph.keep_together = True
     heading.element.get_or_add_pPr().get_or_add_outlineLvl().val = 0
-    _set_bottom_border(heading, colours.rule, SECTION_RULE_WIDTH, SECTION_RULE_PADDING)
+    borders: dict[str, tuple[str, float, float]] = {}
+    if tokens.rules.section > 0:
+        borders["bottom"] = (colours.rule, tokens.rules.section, SECTION_RULE_PADDING)
+    if tokens.rules.section_marker > 0:
+        # Word draws a left border in the margin, so the marker hangs there as in the PDF.
+        borders["left"] = (colours.accent, tokens.rules.section_marker, SECTION_MARKER_GAP)
+    _set_borders(heading, borders)
     _copy_to_linked_character_style(document, heading)
 
 
@@ -401,19 +442,42 @@ def _set_letter_spacing(run_properties: CT_RPr, points: float) -> None:
     run_properties.insert_element_before(spacing, *_RPR_AFTER_SPACING)
 
 
-def _set_bottom_border(style: ParagraphStyle, colour: str, width: float, padding: float) -> None:
-    """Draw a rule under the paragraph. Word counts its width in eighths of a point and the gap in whole points."""
+def _set_borders(style: ParagraphStyle, borders: dict[str, tuple[str, float, float]]) -> None:
+    """Draw lines around the paragraph: ``side`` maps to ``(colour, width, padding)``, all in points.
+
+    Word counts a border's width in eighths of a point and its gap to the
+    text in whole points. Without ``borders`` the style keeps no border.
+    """
     properties = style.element.get_or_add_pPr()
     for existing in properties.findall(qn("w:pBdr")):
         properties.remove(existing)
+    if not borders:
+        return
     border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    bottom.set(qn("w:val"), "single")
-    bottom.set(qn("w:sz"), str(max(2, round(width * 8))))
-    bottom.set(qn("w:space"), str(round(padding)))
-    bottom.set(qn("w:color"), colour.removeprefix("#").upper())
-    border.append(bottom)
+    # The schema orders the sides top, left, bottom, right.
+    for side in ("top", "left", "bottom", "right"):
+        if side not in borders:
+            continue
+        colour, width, padding = borders[side]
+        line = OxmlElement(f"w:{side}")
+        line.set(qn("w:val"), "single")
+        line.set(qn("w:sz"), str(max(2, round(width * 8))))
+        line.set(qn("w:space"), str(round(padding)))
+        line.set(qn("w:color"), colour.removeprefix("#").upper())
+        border.append(line)
     properties.insert_element_before(border, *_PPR_AFTER_BORDER)
+
+
+def _set_shading(style: ParagraphStyle, colour: str) -> None:
+    """Fill the paragraph, out to its borders, with ``colour``."""
+    properties = style.element.get_or_add_pPr()
+    for existing in properties.findall(qn("w:shd")):
+        properties.remove(existing)
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour.removeprefix("#").upper())
+    properties.insert_element_before(shading, *_PPR_AFTER_BORDER[1:])
 
 
 def _define_entry_styles(document: WordDocument, tokens: ThemeTokens) -> None:
@@ -781,13 +845,22 @@ def _source_date_epoch() -> int | None:
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None:
         return None
-    if not value.strip().isdigit():
+    return _parse_epoch(value)
+
+
+@functools.cache
+def _parse_epoch(value: str) -> int | None:
+    """Parse a SOURCE_DATE_EPOCH value, or return None when it is invalid.
+
+    Cached, so an invalid value is reported once per run and not once per document.
+    """
+    if re.fullmatch(r"[0-9]+", value.strip()) is None or int(value) > LATEST_EPOCH:
         logger.warning(
-            "SOURCE_DATE_EPOCH=%r is invalid because it is not a whole number of seconds, "
-            "so the DOCX uses the current time", value
+            "SOURCE_DATE_EPOCH=%r is invalid because it is not a whole number of seconds "
+            "from 1970 to the year 9999, so the DOCX uses the current time", value
         )
         return None
-    return int(value.strip())
+    return int(value)
 
 
 def _set_core_properties(document: WordDocument, profile: Profile, locale: str, epoch: int | None) -> None:

@@ -8,6 +8,7 @@ escaped exactly once, by the template engine. Inline markup is drawn by the
 from __future__ import annotations
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -67,12 +68,31 @@ def render_html(view: DocumentView, theme: Theme, extra_css: str = "") -> str:
             file=theme.template_path,
             line=error.lineno,
         )]) from None
+    except SecurityError as error:
+        raise ThemeError([Problem(
+            message=f"the template failed: {error}",
+            file=theme.template_path,
+            line=_template_line(error),
+            hint="templates run in Jinja2's sandbox, which rejects attributes that start with an underscore;"
+            " use only the fields of the document view in cvbuild/render/view.py",
+        )]) from None
     except TemplateError as error:
         raise ThemeError([Problem(
             message=f"the template failed: {error}",
             file=theme.template_path,
             line=_template_line(error),
             hint="check the names the template uses against the document view in cvbuild/render/view.py",
+        )]) from None
+    except (ArithmeticError, LookupError, TypeError, ValueError) as error:
+        # Raised by the template's own expressions (1/0, "a" + 1, a range
+        # larger than the sandbox allows); anywhere else it is a bug in cvbuild.
+        line = _template_line(error)
+        if line is None:
+            raise
+        raise ThemeError([Problem(
+            message=f"the template failed: {type(error).__name__}: {error}",
+            file=theme.template_path,
+            line=line,
         )]) from None
 
 
