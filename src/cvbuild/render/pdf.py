@@ -11,9 +11,12 @@ data), so the renderer never touches the network.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +30,14 @@ if TYPE_CHECKING:
     from cvbuild.build import BuildInputs
 
 logger = logging.getLogger(__name__)
+
+# PDF/UA-1 (ISO 14289-1) makes WeasyPrint tag the document: a structure
+# tree of headings, lists, paragraphs and links in reading order, with
+# /MarkInfo /Marked true and XMP metadata that declares the standard.
+# NOTE: WeasyPrint 70 tags text in page margins, such as page numbers, but
+# leaves it out of the structure tree. No PDF/UA validator such as veraPDF
+# checks the output, so the file claims a conformance that is not verified.
+PDF_VARIANT = "pdf/ua-1"
 
 
 @dataclass(frozen=True)
@@ -97,7 +108,8 @@ def pdf_bytes(document: Document, metadata: PdfMetadata) -> bytes:
     """Serialise a laid-out document to PDF with ``metadata``.
 
     With ``SOURCE_DATE_EPOCH`` set, the creation and modification dates come
-    from it, so the same inputs give the same bytes.
+    from it, so the same inputs give the same bytes. Without it, or with an
+    invalid value, the PDF carries no dates.
     """
     document.metadata.title = metadata.title
     document.metadata.authors = [metadata.author]
@@ -107,12 +119,33 @@ def pdf_bytes(document: Document, metadata: PdfMetadata) -> bytes:
     document.metadata.generator = "cvbuild"
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is not None and epoch.strip().isdigit():
-        stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).isoformat()
+    stamp = _source_date(epoch) if epoch is not None else None
+    if stamp is not None:
         document.metadata.created = stamp
         document.metadata.modified = stamp
 
-    return document.write_pdf(uncompressed_pdf=False, pdf_identifier=_identifier(metadata))
+    return document.write_pdf(
+        uncompressed_pdf=False, pdf_identifier=_identifier(metadata), pdf_variant=PDF_VARIANT
+    )
+
+
+@functools.cache
+def _source_date(epoch: str) -> str | None:
+    """Convert a SOURCE_DATE_EPOCH value (seconds since 1970, UTC) to the W3C date WeasyPrint expects.
+
+    Cached, so an invalid value is reported once per run and not once per PDF.
+    """
+    stamp = None
+    if re.fullmatch(r"[0-9]+", epoch.strip()):
+        with contextlib.suppress(ValueError, OverflowError, OSError):
+            stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    if stamp is None:
+        logger.warning(
+            "SOURCE_DATE_EPOCH=%r is invalid because it is not a whole number of seconds "
+            "from 1970 to the year 9999, so the PDF has no creation or modification date", epoch
+        )
+        return None
+    return stamp.isoformat()
 
 
 def _identifier(metadata: PdfMetadata) -> bytes:
