@@ -186,3 +186,20 @@ def test_positions_recorded() -> None:
     assert (position.line, position.column) == (4, 11)
     key_position = document.position_of(("work", 0, "name"), prefer_key=True)
     assert (key_position.line, key_position.column) == (4, 5)
+
+
+def test_control_character_after_accents_located() -> None:
+    problems = _problems('basics:\n  name: AB\n  label: "ééé"\n  summary: x\x07\n'.encode())
+    assert (problems[0].line, problems[0].column) == (4, 13)
+    assert "U+0007" in problems[0].message
+
+
+def test_unclosed_quote_points_at_opening() -> None:
+    problems = _problems('basics:\n  name: "Ada\n  label: x\nwork: []\n')
+    assert (problems[0].line, problems[0].column) == (2, 9)
+    assert "never closed" in problems[0].message
+
+
+def test_unclosed_bracket_names_opening_line() -> None:
+    problems = _problems("basics:\n  name: [Ada\n  label: x\n")
+    assert "starts on line 2" in problems[0].message

@@ -251,3 +251,33 @@ def test_misspelled_required_key_reported_once(tmp_path: Path) -> None:
     assert len(problems) == 1
     assert problems[0].field == "work[0].postion"
     assert problems[0].hint == 'did you mean "position"?'
+
+
+def test_colon_in_bullet_suggests_quotes(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, MINIMAL_PROFILE.replace("- Built things.", "- Result: cut costs 70%"))
+    assert len(problems) == 1
+    assert problems[0].field == "work[0].highlights[0]"
+    assert problems[0].hint == 'put the whole text in quotes: "Result: cut costs 70%"'
+
+
+def test_colon_in_text_field_suggests_quotes(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, MINIMAL_PROFILE.replace("label: Engineer", "label: {Lead: Platform}"))
+    assert problems[0].field == "basics.label"
+    assert "quotes" in problems[0].hint
+
+
+def test_highlight_missing_text_named(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, MINIMAL_PROFILE.replace("- Built things.", "- {priority: high}"))
+    assert problems[0].field == "work[0].highlights[0].text"
+    assert "missing" in problems[0].message
+
+
+def test_unknown_title_key_suggests_section(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, "settings:\n  titles: {principle: Ways}\n" + MINIMAL_PROFILE)
+    assert problems[0].field == "settings.titles.principle"
+    assert problems[0].hint == 'did you mean "principles"?'
+
+
+def test_bound_error_worded(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, "settings:\n  short: {latestRoles: -1}\n" + MINIMAL_PROFILE)
+    assert problems[0].message == "must be at least 0"

@@ -17,6 +17,7 @@ it needs to:
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,6 +148,7 @@ def load_yaml_bytes(raw: bytes, path: Path) -> LoadedDocument:
         )])
 
     text = _decode_utf8(raw, path)
+    _reject_unprintable(text, path)
     node = _compose(text, path)
     if node is None:
         raise ProfileError([Problem(
@@ -187,6 +189,31 @@ def _decode_utf8(raw: bytes, path: Path) -> str:
         )]) from None
 
 
+# Characters YAML 1.1 does not allow in a document (its "printable" set, inverted).
+_UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _reject_unprintable(text: str, path: Path) -> None:
+    """Report the first character YAML cannot hold, at its own line and column.
+
+    PyYAML's C reader reports such a character by an offset that is off
+    once the text holds non-ASCII characters, so it is found here first.
+    """
+    found = _UNPRINTABLE.search(text)
+    if found is None:
+        return
+    offset = found.start()
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    raise ProfileError([Problem(
+        message=f"the control character U+{ord(found.group()):04X} is not allowed in a profile",
+        file=path,
+        line=line,
+        column=column,
+        hint="delete it; it is invisible in most editors and usually comes from copy and paste",
+    )])
+
+
 def _compose(text: str, path: Path) -> yaml.Node | None:
     """Parse ``text`` into a node graph, turning syntax errors into problems."""
     try:
@@ -194,21 +221,40 @@ def _compose(text: str, path: Path) -> yaml.Node | None:
     except yaml.MarkedYAMLError as error:
         raise ProfileError([_syntax_problem(error, text, path)]) from None
     except yaml.YAMLError as error:
-        # ReaderError (a character YAML does not allow) has a position but no mark.
-        position = getattr(error, "position", None)
-        line = text.count("\n", 0, position) + 1 if position is not None else None
-        raise ProfileError([Problem(
-            message=f"invalid YAML: {error}",
-            file=path,
-            line=line,
-            hint="remove control characters from the file; write them as escapes in a double-quoted string if you need them",
-        )]) from None
+        # Only the reader raises without a mark, and _reject_unprintable
+        # catches what it rejects first; this is the fallback.
+        raise ProfileError([Problem(message=f"invalid YAML: {error}", file=path)]) from None
+
+
+# PyYAML's names for the constructs a syntax error can be inside, in a user's words.
+_CONSTRUCT_NAMES = {
+    "a quoted scalar": "quoted text",
+    "a flow sequence": "[ ] list",
+    "a flow mapping": "{ } mapping",
+    "a block mapping": "mapping",
+    "a block collection": "list",
+    "a plain scalar": "text",
+}
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, text: str, path: Path) -> Problem:
     mark = error.problem_mark or error.context_mark
     reason = error.problem or "invalid YAML"
     hint = "check the indentation and the quoting around this line"
+
+    # A quote or bracket left open is only noticed at the end of the file;
+    # the place it was opened is where the user must look.
+    context_mark = error.context_mark
+    construct = _CONSTRUCT_NAMES.get((error.context or "").removeprefix("while scanning ").removeprefix("while parsing "))
+    if "end of stream" in reason and context_mark is not None and construct is not None:
+        return _problem(
+            path,
+            context_mark,
+            f"invalid YAML: the {construct} that starts here is never closed",
+            hint="add the closing quote or bracket, or remove the opening one",
+        )
+    if construct is not None and context_mark is not None and context_mark.line != (mark.line if mark else -1):
+        reason = f"{reason}, in the {construct} that starts on line {context_mark.line + 1}"
 
     lines = text.splitlines()
     line_text = lines[mark.line] if mark is not None and mark.line < len(lines) else ""

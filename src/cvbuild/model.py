@@ -159,9 +159,14 @@ class Highlight(SelectableModel):
     text: RichText = Field(description="The bullet's text. Inline markup is allowed.")
 
 
+# The tags name the two spellings of a bullet in Pydantic's error locations;
+# cvbuild.validate removes them, so they must not collide with a field name.
+BULLET_AS_TEXT = "bullet-as-text"
+BULLET_AS_MAPPING = "bullet-as-mapping"
+
 HighlightItem = Annotated[
-    Annotated[RichText, Tag("text")] | Annotated[Highlight, Tag("mapping")],
-    Discriminator(lambda value: "mapping" if isinstance(value, (dict, Highlight)) else "text"),
+    Annotated[RichText, Tag(BULLET_AS_TEXT)] | Annotated[Highlight, Tag(BULLET_AS_MAPPING)],
+    Discriminator(lambda value: BULLET_AS_MAPPING if isinstance(value, (dict, Highlight)) else BULLET_AS_TEXT),
 ]
 """A bullet: plain text, or a mapping with ``text`` plus ``priority``/``short``."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 import types
 import typing
 from pathlib import Path
@@ -20,13 +21,14 @@ from pydantic_core import ErrorDetails
 
 from cvbuild.errors import Problem, ProfileError
 from cvbuild.load import FieldPath, LoadedDocument, format_field_path, load_yaml_file
-from cvbuild.model import Profile
+from cvbuild.model import BULLET_AS_MAPPING, BULLET_AS_TEXT, Profile
 
 logger = logging.getLogger(__name__)
 
-# Tags that label the two spellings of a bullet; they appear in Pydantic's
-# error locations but not in the user's YAML.
-_UNION_TAGS = {"text", "mapping"}
+# Parts of Pydantic's error locations that are not in the user's YAML: the
+# tags of a bullet's two spellings, and the marker of a mapping's key.
+_UNION_TAGS = {BULLET_AS_TEXT, BULLET_AS_MAPPING}
+_KEY_MARKER = "[key]"
 
 _MESSAGE_BY_TYPE = {
     "string_type": "must be text",
@@ -39,6 +41,10 @@ _MESSAGE_BY_TYPE = {
     "bool_parsing": "must be true or false",
     "enum": "is not one of the allowed values",
     "literal_error": "is not one of the allowed values",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than_equal": "must be at most {le}",
+    "greater_than": "must be more than {gt}",
+    "less_than": "must be less than {lt}",
 }
 
 _EXPECTED_BY_TYPE = {
@@ -87,16 +93,72 @@ def problems_from_validation_error(
     """
     errors = error.errors()
     misspelled = _misspelled_required_fields(errors, root_model)
-    problems = [
-        _problem_from_error(details, document, root_model)
-        for details in errors
-        if not (details["type"] == "missing" and _clean_path(details) in misspelled)
-    ]
+    split_texts = _texts_split_at_colon(errors, document)
+    problems = [_split_text_problem(path, text, document) for path, text in split_texts.items()]
+    for details in errors:
+        path = _clean_path(details)
+        if details["type"] == "missing" and path in misspelled:
+            continue
+        if any(path[: len(split)] == split for split in split_texts):
+            continue
+        problems.append(_problem_from_error(details, document, root_model))
     return sorted(problems, key=lambda problem: (problem.line or 0, problem.column or 0))
 
 
 def _clean_path(details: ErrorDetails) -> FieldPath:
-    return tuple(part for part in details["loc"] if part not in _UNION_TAGS)
+    return tuple(part for part in details["loc"] if part not in _UNION_TAGS and part != _KEY_MARKER)
+
+
+def _value_at(data: Any, path: FieldPath) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _texts_split_at_colon(errors: list[ErrorDetails], document: LoadedDocument) -> dict[FieldPath, str]:
+    """Text values that YAML read as a one-key mapping because they contain ": ".
+
+    ``- Result: cut costs 70%`` is a mapping in YAML. Where text (or a
+    bullet) was expected, the user meant the whole line as text.
+    """
+    split: dict[FieldPath, str] = {}
+    for details in errors:
+        path = _clean_path(details)
+        candidates = [path]
+        if details["type"] in ("missing", "extra_forbidden") and path:
+            candidates.append(path[:-1])
+        for candidate in candidates:
+            value = _value_at(document.data, candidate)
+            if not (isinstance(value, dict) and len(value) == 1):
+                continue
+            key, inner = next(iter(value.items()))
+            if key in ("text", "priority", "short") or not isinstance(inner, str):
+                continue
+            if details["type"] == "string_type" or (candidate != path and _is_bullet_path(candidate)):
+                split[candidate] = f"{key}: {inner}"
+    return split
+
+
+def _is_bullet_path(path: FieldPath) -> bool:
+    return len(path) >= 2 and isinstance(path[-1], int) and path[-2] == "highlights"
+
+
+def _split_text_problem(path: FieldPath, text: str, document: LoadedDocument) -> Problem:
+    position = document.position_of(path)
+    shown = text if len(text) <= 50 else text[:47] + "..."
+    return Problem(
+        message=f'"{shown}" was read as a key and a value, because it contains ": "',
+        file=document.path,
+        line=position.line if position else None,
+        column=position.column if position else None,
+        field=format_field_path(path),
+        expected="text",
+        found="a mapping",
+        hint=f"put the whole text in quotes: \"{shown}\"",
+    )
 
 
 def _misspelled_required_fields(errors: list[ErrorDetails], root_model: type[BaseModel]) -> set[FieldPath]:
@@ -116,13 +178,15 @@ def _misspelled_required_fields(errors: list[ErrorDetails], root_model: type[Bas
 
 
 def _problem_from_error(details: ErrorDetails, document: LoadedDocument, root_model: type[BaseModel]) -> Problem:
-    path: FieldPath = tuple(part for part in details["loc"] if part not in _UNION_TAGS)
+    path = _clean_path(details)
     kind = details["type"]
     value = details.get("input")
+    is_about_key = kind == "extra_forbidden" or _KEY_MARKER in details["loc"]
+    position = document.position_of(path, prefer_key=is_about_key)
     is_unknown_key = kind == "extra_forbidden"
-    position = document.position_of(path, prefer_key=is_unknown_key)
 
-    message = _MESSAGE_BY_TYPE.get(kind, details["msg"])
+    template = _MESSAGE_BY_TYPE.get(kind)
+    message = template.format(**details.get("ctx", {})) if template else details["msg"]
     expected = _EXPECTED_BY_TYPE.get(kind)
     found: str | None = _describe_value(value)
     hint = None
@@ -142,6 +206,13 @@ def _problem_from_error(details: ErrorDetails, document: LoadedDocument, root_mo
         found = None
     elif kind in ("enum", "literal_error"):
         expected = details.get("ctx", {}).get("expected")
+        allowed = re.findall(r"'([^']*)'", expected or "")
+        close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
+        if close:
+            hint = f'did you mean "{close[0]}"?'
+        if _KEY_MARKER in details["loc"]:
+            message = f'"{value}" is not one of the allowed keys here'
+            found = None
     elif kind == "string_too_short":
         message = "the text is empty"
     elif kind in ("string_type",) and value is None:
