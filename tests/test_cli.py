@@ -136,3 +136,24 @@ def test_version_option() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.output.startswith("cvbuild ")
+
+
+def test_validate_checks_settings_theme(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, "settings:\n  theme: fancy\n" + MINIMAL_PROFILE)
+    result = runner.invoke(app, ["validate", "--profile", str(profile)])
+    assert result.exit_code == 2
+    assert f"{profile}:2:10: settings.theme: unknown theme" in result.output
+
+
+def test_validate_checks_image_path(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, MINIMAL_PROFILE.replace("label: Engineer", "label: Engineer\n  image: /etc/hostname"))
+    result = runner.invoke(app, ["validate", "--profile", str(profile)])
+    assert result.exit_code == 2
+    assert f"{profile}:4:10: basics.image:" in result.output
+
+
+def test_unknown_theme_option_has_no_placeholder(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["pdf", "--profile", str(OWNER_PROFILE), "--theme", "nosuch", "--output", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "<input>" not in result.output
+    assert '--theme: unknown theme "nosuch"' in result.output

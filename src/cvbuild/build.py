@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 from cvbuild.artifacts import DEFAULT_OUTPUT, DEFAULT_PROFILE, OutputFormat, Variant
 from cvbuild.errors import OutputError, Problem, ProfileError
 from cvbuild.model import Profile
-from cvbuild.theme import Theme, builtin_themes_folder, load_theme
-from cvbuild.validate import load_profile
+from cvbuild.theme import Theme, builtin_themes_folder, load_theme, resolve_theme_folder
+from cvbuild.errors import ThemeError
+from cvbuild.validate import ProfileSource, read_profile
 
 if TYPE_CHECKING:
     from weasyprint import Document
@@ -73,21 +74,38 @@ def output_path(inputs: BuildInputs, output_format: OutputFormat, variant: Varia
     return inputs.output_folder / f"{output_stem(inputs.profile.basics.name)}{suffix}.{output_format}"
 
 
-def prepare_build(profile_path: Path, theme_override: str | None, output_folder: Path) -> BuildInputs:
-    """Load the profile and its theme and check the output folder, before anything is rendered."""
+def check_profile(profile_path: Path, theme_override: str | None) -> tuple[ProfileSource, Theme]:
+    """Validate the profile, its theme and the files it names: everything a build checks before writing."""
     started = time.perf_counter()
-    profile = load_profile(profile_path)
+    source = read_profile(profile_path)
     logger.info("validated %s in %.0f ms", profile_path, (time.perf_counter() - started) * 1000)
 
-    if theme_override is not None:
-        theme = load_theme(theme_override)
-    else:
-        theme = load_theme(profile.settings.theme, relative_to=profile_path.resolve().parent)
+    theme = _load_theme_for(source, theme_override)
+    _check_profile_resources(source)
+    return source, theme
 
-    inputs = BuildInputs(profile, profile_path, theme, output_folder)
+
+def prepare_build(profile_path: Path, theme_override: str | None, output_folder: Path) -> BuildInputs:
+    """Load the profile and its theme and check the output folder, before anything is rendered."""
+    source, theme = check_profile(profile_path, theme_override)
+    inputs = BuildInputs(source.profile, profile_path, theme, output_folder)
     _check_output_folder(inputs)
-    _check_profile_resources(inputs)
     return inputs
+
+
+def _load_theme_for(source: ProfileSource, theme_override: str | None) -> Theme:
+    """Load ``--theme`` if given, else the profile's ``settings.theme``, located in the profile on failure."""
+    if theme_override is not None:
+        return load_theme(theme_override)
+
+    name = source.profile.settings.theme
+    try:
+        folder = resolve_theme_folder(name, relative_to=source.document.path.resolve().parent)
+    except ThemeError as error:
+        raise ProfileError([
+            source.problem_at(("settings", "theme"), problem.message, problem.hint) for problem in error.problems
+        ]) from None
+    return load_theme(str(folder))
 
 
 def _check_output_folder(inputs: BuildInputs) -> None:
@@ -99,10 +117,14 @@ def _check_output_folder(inputs: BuildInputs) -> None:
             file=inputs.output_folder,
             hint="choose another folder with --output, for example output/",
         )])
-    for theme_folder in (inputs.theme.folder.resolve(), builtin_themes_folder().resolve()):
+    theme_folders = {
+        inputs.theme.folder.resolve(): "the theme's folder",
+        builtin_themes_folder().resolve(): "the folder of the built-in themes",
+    }
+    for theme_folder, description in theme_folders.items():
         if folder.is_relative_to(theme_folder):
             raise OutputError([Problem(
-                message="the output folder is inside a theme folder; cvbuild does not write into themes",
+                message=f"the output folder is inside {description}; cvbuild does not write into themes",
                 file=inputs.output_folder,
                 hint="choose another folder with --output, for example output/",
             )])
@@ -114,27 +136,30 @@ def _check_output_folder(inputs: BuildInputs) -> None:
         )])
 
 
-def _check_profile_resources(inputs: BuildInputs) -> None:
-    image = inputs.profile.basics.image
+def _check_profile_resources(source: ProfileSource) -> None:
+    """Check that the photo, if any, is a file beside the profile; the renderer loads nothing else."""
+    image = source.profile.basics.image
     if image is None:
         return
+    field = ("basics", "image")
+    profile_folder = source.document.path.resolve().parent
     if "://" in image:
-        raise ProfileError([Problem(
-            message=f'basics.image "{image}" is a URL; cvbuild loads nothing from the network',
-            file=inputs.profile_path,
-            field="basics.image",
-            hint="download the photo next to the profile and give its file name",
+        raise ProfileError([source.problem_at(
+            field,
+            f'"{image}" is a URL; cvbuild loads nothing from the network',
+            hint="save the photo next to the profile and give its file name",
         )])
-    path = (inputs.profile_folder / image).resolve()
-    if not path.is_relative_to(inputs.profile_folder):
-        raise ProfileError([Problem(
-            message=f'basics.image "{image}" is outside the profile\'s folder',
-            file=inputs.profile_path,
-            field="basics.image",
+    path = (profile_folder / image).resolve()
+    if not path.is_relative_to(profile_folder):
+        raise ProfileError([source.problem_at(
+            field,
+            f'"{image}" is outside the profile\'s folder',
             hint="copy the photo into the profile's folder and give its path relative to it",
         )])
     if not path.is_file():
-        logger.warning("basics.image %s was not found next to the profile; building without a photo", image)
+        logger.warning(
+            "basics.image %s was not found next to the profile; themes that show a photo will leave it out", image
+        )
 
 
 class RenderCache:

@@ -219,10 +219,10 @@ def build(
 @app.command()
 def validate(profile: ProfileOption = DEFAULT_PROFILE) -> None:
     """Check the profile against the schema; write nothing."""
-    from cvbuild.validate import load_profile
+    from cvbuild.build import check_profile
 
     with _reported_errors():
-        load_profile(profile)
+        check_profile(profile, None)
     typer.echo(f"{profile}: valid")
 
 

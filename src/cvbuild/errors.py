@@ -41,8 +41,11 @@ class Problem:
         return ":".join(parts)
 
     def format(self) -> str:
-        """Render the problem as the lines the CLI prints."""
-        head = f"{self.location}: "
+        """Render the problem as the lines the CLI prints.
+
+        A problem with no file (a command-line value) starts with its field.
+        """
+        head = f"{self.location}: " if self.file is not None else ""
         if self.field:
             head += f"{self.field}: "
         lines = [head + self.message]

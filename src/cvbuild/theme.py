@@ -359,7 +359,7 @@ def resolve_theme_folder(name_or_path: str, relative_to: Path | None = None) -> 
         names = list_builtin_themes()
         close = difflib.get_close_matches(name_or_path, names, n=1)
         hint = f'did you mean "{close[0]}"?' if close else f"built-in themes: {', '.join(names)}"
-        raise ThemeError([Problem(message=f'unknown theme "{name_or_path}"', hint=hint)])
+        raise ThemeError([Problem(message=f'unknown theme "{name_or_path}"', field="--theme", hint=hint)])
     return builtin
 
 

@@ -13,6 +13,7 @@ import logging
 import re
 import types
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +61,33 @@ _EXPECTED_BY_TYPE = {
 }
 
 
+@dataclass(frozen=True)
+class ProfileSource:
+    """A validated profile with the YAML it was read from, for locating later problems."""
+
+    profile: Profile
+    document: LoadedDocument
+
+    def problem_at(self, path: FieldPath, message: str, hint: str | None = None) -> Problem:
+        """A problem located at the field ``path`` of the profile file."""
+        position = self.document.position_of(path)
+        return Problem(
+            message=message,
+            file=self.document.path,
+            line=position.line if position else None,
+            column=position.column if position else None,
+            field=format_field_path(path),
+            hint=hint,
+        )
+
+
 def load_profile(path: Path) -> Profile:
     """Read and validate the profile at ``path``; raise ``ProfileError`` listing every problem."""
+    return read_profile(path).profile
+
+
+def read_profile(path: Path) -> ProfileSource:
+    """Read and validate the profile at ``path``, keeping its source positions."""
     document = load_yaml_file(path)
     if not isinstance(document.data, dict):
         raise ProfileError([Problem(
@@ -80,7 +106,7 @@ def load_profile(path: Path) -> Profile:
     if problems:
         raise ProfileError(sorted(problems, key=lambda problem: (problem.line or 0, problem.column or 0)))
     logger.debug("validated %s", path)
-    return profile
+    return ProfileSource(profile, document)
 
 
 def problems_from_validation_error(
