@@ -157,3 +157,17 @@ def test_unknown_theme_option_has_no_placeholder(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "<input>" not in result.output
     assert '--theme: unknown theme "nosuch"' in result.output
+
+
+def test_quiet_prints_nothing_on_success(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["-q", "pdf", "--profile", str(OWNER_PROFILE), "--output", str(tmp_path)])
+    assert result.exit_code == 0
+    assert result.output == ""
+    assert (tmp_path / "Mansa_Camara_CV.pdf").is_file()
+
+
+def test_quiet_still_prints_errors(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, "basics: [oops\n")
+    result = runner.invoke(app, ["-q", "validate", "--profile", str(profile)])
+    assert result.exit_code == 2
+    assert "invalid YAML" in result.output

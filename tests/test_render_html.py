@@ -71,3 +71,13 @@ def _strip_tags(markup: str) -> str:
     import re
 
     return re.sub(r"<[^>]+>", "", markup)
+
+
+@pytest.mark.parametrize(
+    ("link", "advice"),
+    [("//example.com/x", "https://example.com/x"), ("/relative/page", "full address"), ("example.com", "https://example.com")],
+)
+def test_link_without_scheme_gets_right_advice(link: str, advice: str) -> None:
+    with pytest.raises(MarkupError) as caught:
+        parse_inline(f"[x]({link})")
+    assert advice in str(caught.value)

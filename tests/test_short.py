@@ -170,9 +170,10 @@ def test_impossible_profile_fails_clearly(tmp_path: Path) -> None:
     inputs = prepare_build(profile_path, None, output)
     with pytest.raises(FitError) as caught:
         fit_one_page(inputs)
-    fields = [problem.field for problem in caught.value.problems]
-    assert fields[0] == "work[0].highlights[0]"
-    assert "must stay" in caught.value.problems[0].message
+    problems = caught.value.problems
+    assert [problem.field for problem in problems] == ["work[0].highlights[0]"]
+    assert "must stay" in problems[0].message
+    assert (problems[0].line, problems[0].column) == (10, 9)
 
 
 def test_impossible_profile_cli_writes_nothing(tmp_path: Path) -> None:

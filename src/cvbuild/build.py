@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from cvbuild.artifacts import DEFAULT_OUTPUT, DEFAULT_PROFILE, OutputFormat, Variant
 from cvbuild.errors import OutputError, Problem, ProfileError
+from cvbuild.load import LoadedDocument
 from cvbuild.model import Profile
 from cvbuild.theme import Theme, builtin_themes_folder, load_theme, resolve_theme_folder
 from cvbuild.errors import ThemeError
@@ -38,6 +39,8 @@ class BuildInputs:
     profile_path: Path
     theme: Theme
     output_folder: Path
+    document: LoadedDocument | None = None
+    """The YAML the profile was read from, to locate problems found while rendering."""
 
     @property
     def profile_folder(self) -> Path:
@@ -88,7 +91,7 @@ def check_profile(profile_path: Path, theme_override: str | None) -> tuple[Profi
 def prepare_build(profile_path: Path, theme_override: str | None, output_folder: Path) -> BuildInputs:
     """Load the profile and its theme and check the output folder, before anything is rendered."""
     source, theme = check_profile(profile_path, theme_override)
-    inputs = BuildInputs(source.profile, profile_path, theme, output_folder)
+    inputs = BuildInputs(source.profile, profile_path, theme, output_folder, source.document)
     _check_output_folder(inputs)
     return inputs
 

@@ -42,6 +42,13 @@ app = typer.Typer(
 
 class _State:
     debug = False
+    quiet = False
+
+
+def _report(text: str) -> None:
+    """Print a result line; -q leaves only errors on the terminal."""
+    if not _State.quiet:
+        typer.echo(text)
 
 
 ProfileOption = Annotated[
@@ -79,6 +86,7 @@ def configure(
 ) -> None:
     """Compile one YAML career profile into a PDF and a Word résumé."""
     _State.debug = debug
+    _State.quiet = quiet and not debug
     if debug:
         level = logging.DEBUG
     elif quiet:
@@ -134,12 +142,12 @@ def _build(
         inputs = prepare_build(profile, theme, output)
         cache = RenderCache(inputs)
         artifact = build_artifact(inputs, output_format, variant, cache)
-    typer.echo(f"wrote {artifact.path} ({_pages_text(artifact.pages)}, {artifact.size_bytes / 1024:.0f} KiB)")
+    _report(f"wrote {artifact.path} ({_pages_text(artifact.pages)}, {artifact.size_bytes / 1024:.0f} KiB)")
     if explain:
         if variant == "short":
             typer.echo(_explanation(cache.fit()))
         else:
-            typer.echo("--explain describes the one-page variant; add --short")
+            _report("--explain describes the one-page variant; add --short")
 
 
 def _pages_text(pages: int | None) -> str:
@@ -208,7 +216,7 @@ def build(
         ))
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
     for row in rows:
-        typer.echo("  ".join(
+        _report("  ".join(
             cell.ljust(width) if column == 0 else cell.rjust(width)
             for column, (cell, width) in enumerate(zip(row, widths))
         ))
@@ -223,7 +231,7 @@ def validate(profile: ProfileOption = DEFAULT_PROFILE) -> None:
 
     with _reported_errors():
         check_profile(profile, None)
-    typer.echo(f"{profile}: valid")
+    _report(f"{profile}: valid")
 
 
 @app.command()

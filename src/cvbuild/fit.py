@@ -26,7 +26,7 @@ from cvbuild.errors import FitError, Problem
 from cvbuild.model import Profile
 from cvbuild.render.html import render_html
 from cvbuild.render.view import build_document_view
-from cvbuild.select import Item, closed_selection, collect_items, rank_items, select_profile
+from cvbuild.select import Item, closed_selection, collect_items, parse_item_key, rank_items, select_profile
 
 if TYPE_CHECKING:
     from weasyprint import Document
@@ -401,20 +401,32 @@ def _log_result(result: FitResult) -> None:
         logger.debug("dropped %s: %s", item.description, reason)
 
 
+# Must-keep items taller than this share of the page are named in the error;
+# smaller ones are not the cause and would only distract.
+OVERFLOW_REPORT_SHARE = 0.2
+
+
 def _overflow_error(inputs: BuildInputs, ranked: list[Item], measurement: Measurement) -> FitError:
-    must_keep = [item for item in ranked if item.must_keep]
-    tallest = sorted(must_keep, key=lambda item: measurement.item_heights.get(item.key, 0.0), reverse=True)[:5]
+    """Name the must-keep items that take the most room, at their place in the profile."""
     page = measurement.page_height
-    problems = [
-        Problem(
+    must_keep = [item for item in ranked if item.must_keep]
+    by_height = sorted(must_keep, key=lambda item: measurement.item_heights.get(item.key, 0.0), reverse=True)
+    tall = [item for item in by_height if measurement.item_heights.get(item.key, 0.0) >= OVERFLOW_REPORT_SHARE * page]
+    total = measurement.base + sum(measurement.item_heights.get(item.key, 0.0) for item in must_keep)
+
+    problems = []
+    for item in tall or by_height[:3]:
+        position = inputs.document.position_of(parse_item_key(item.key)) if inputs.document else None
+        problems.append(Problem(
             message=(
-                f"{item.description} must stay on the one-page variant and takes "
-                f"{measurement.item_heights.get(item.key, 0.0) / page:.0%} of the page"
+                f"{item.label} must stay on the one-page variant and takes "
+                f"{measurement.item_heights.get(item.key, 0.0) / page:.0%} of the page "
+                f"(everything that must stay takes {total / page:.0%})"
             ),
             file=inputs.profile_path,
+            line=position.line if position else None,
+            column=position.column if position else None,
             field=item.key,
-            hint="shorten it, or mark it short: exclude (settings.short.latestRoles sets how many roles must stay)",
-        )
-        for item in tallest
-    ]
+            hint="shorten it, or mark it short: exclude; settings.short.latestRoles sets how many roles must stay",
+        ))
     return FitError(problems)

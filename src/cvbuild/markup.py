@@ -52,6 +52,12 @@ def check_link(url: str) -> str:
     scheme = urlsplit(target).scheme.lower()
     if scheme not in ALLOWED_LINK_SCHEMES:
         allowed = ", ".join(f"{name}:" for name in ALLOWED_LINK_SCHEMES)
+        if target.startswith("//"):
+            raise MarkupError(f'the link "{url}" has no scheme; write it as https:{target}')
+        if target.startswith(("/", ".")):
+            raise MarkupError(
+                f'the link "{url}" is a path, which a document cannot open; write the full address with https://'
+            )
         if not scheme:
             raise MarkupError(
                 f'the link "{url}" is not absolute; write it with its scheme, for example https://{target}'

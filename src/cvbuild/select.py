@@ -21,6 +21,7 @@ always gives the same selection.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -54,7 +55,12 @@ class Item:
     priority: Priority
     must_keep: bool
     excluded: bool
-    description: str
+    label: str
+    """A few words that identify the item to a reader: a title or the start of a bullet."""
+
+    @property
+    def description(self) -> str:
+        return f"{self.key} {self.label}"
 
 
 
@@ -80,6 +86,14 @@ def _latest_role_indexes(profile: Profile) -> set[int]:
     return set(by_recency[:count])
 
 
+def parse_item_key(key: str) -> tuple[str | int, ...]:
+    """The field path of an item key: ``work[2].highlights[0]`` gives ``("work", 2, "highlights", 0)``."""
+    path: list[str | int] = []
+    for name, index in re.findall(r"([A-Za-z]+)|\[(\d+)\]", key):
+        path.append(name if name else int(index))
+    return tuple(path)
+
+
 def collect_items(profile: Profile) -> list[Item]:
     """Every selectable item of ``profile``, in document order."""
     section_priorities = profile.settings.short.sections
@@ -103,7 +117,7 @@ def collect_items(profile: Profile) -> list[Item]:
                 priority=entry_priority,
                 must_keep=(entry_included or is_latest_role) and not entry_excluded,
                 excluded=entry_excluded,
-                description=f"{entry_key} {_describe_entry(entry)}",
+                label=_describe_entry(entry),
             ))
             if section in _SECTIONS_WITH_ENTRIES:
                 items.extend(_entry_children(entry, entry_key, section, entry_index, entry_priority,
@@ -132,7 +146,7 @@ def _entry_children(
             priority=Priority.LOW if entry_priority is Priority.LOW else Priority.NORMAL,
             must_keep=False,
             excluded=entry_excluded,
-            description=f"{entry_key}.summary \"{_shorten(entry.summary)}\"",
+            label=f"\"{_shorten(entry.summary)}\"",
         ))
 
     bullets = list(getattr(entry, "highlights", None) or getattr(entry, "courses", None) or [])
@@ -158,7 +172,7 @@ def _entry_children(
             priority=_effective(own_priority, inherited),
             must_keep=must_keep,
             excluded=excluded,
-            description=f"{key} \"{_shorten(highlight_text(bullet))}\"",
+            label=f"\"{_shorten(highlight_text(bullet))}\"",
         ))
     return children
 
