@@ -121,3 +121,22 @@ def test_default_build_leaves_sources_untouched(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     after = {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file() and "output" not in path.parts}
     assert after == before
+
+
+def test_missing_glyphs_warned(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    text = "settings:\n  locale: ja\n" + MINIMAL_PROFILE.replace("Example Corp", "株式会社 Example")
+    profile = write_profile(tmp_path, text)
+    result = runner.invoke(app, ["pdf", "--profile", str(profile), "--output", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert "株 (U+682A)" in warnings[0]
+    assert "年" in warnings[0]
+
+
+def test_covered_profile_not_warned(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    result = runner.invoke(
+        app, ["pdf", "--profile", str(REPOSITORY / "data" / "profile.yaml"), "--output", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert not [record for record in caplog.records if record.levelname == "WARNING"]

@@ -176,6 +176,20 @@ class RenderCache:
         self.inputs = inputs
         self._full_document: Document | None = None
         self._fit: FitResult | None = None
+        self._glyphs_checked = False
+
+    def check_glyphs(self) -> None:
+        """Warn, once per build, about characters the theme's fonts cannot draw."""
+        if self._glyphs_checked:
+            return
+        from cvbuild.glyphs import warn_about_missing_glyphs
+        from cvbuild.render.view import build_document_view
+
+        theme = self.inputs.theme
+        warn_about_missing_glyphs(
+            build_document_view(self.inputs.profile), theme.font_path("regular"), theme.tokens.fonts.family
+        )
+        self._glyphs_checked = True
 
     def full_document(self) -> Document:
         if self._full_document is None:
@@ -205,6 +219,7 @@ def build_artifact(
     """Render one artifact and write it atomically."""
     started = time.perf_counter()
     cache = cache or RenderCache(inputs)
+    cache.check_glyphs()
     path = output_path(inputs, output_format, variant)
 
     if output_format == "pdf":
