@@ -98,11 +98,23 @@ def configure(
     _configure_logging(level)
 
 
+_HANDLER_NAME = "cvbuild-cli"
+
+
 def _configure_logging(level: int) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    """Send log records to stderr at ``level``, replacing only this CLI's own earlier handler.
+
+    Handlers that others installed (pytest's log capture, an embedding
+    application's) stay in place.
+    """
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    for existing in list(root.handlers):
+        if existing.get_name() == _HANDLER_NAME:
+            root.removeHandler(existing)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root.addHandler(handler)
     root.setLevel(level)
     # WeasyPrint reports every CSS property it ignores; those lines concern
     # theme authors, so they show with --debug only.
