@@ -116,6 +116,10 @@ class ColourTokens(TokenModel):
     accent: Colour
     rule: Colour
     link: Colour
+    code_background: Colour = Field(
+        default="#eceff3",
+        description="The fill behind `code` in profile text, which sets it apart from links.",
+    )
     name: Colour | None = Field(default=None, description="The colour of the name; the accent colour when unset.")
     headline: Colour | None = Field(
         default=None, description="The colour of the headline; the text colour when unset."
@@ -288,6 +292,7 @@ class Theme:
             "colour-accent": tokens.colours.accent,
             "colour-rule": tokens.colours.rule,
             "colour-link": tokens.colours.link,
+            "colour-code-background": tokens.colours.code_background,
             "colour-name": tokens.colours.name_or_accent,
             "colour-headline": tokens.colours.headline_or_text,
             "colour-header-band": tokens.colours.header_band or "transparent",

@@ -34,7 +34,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
 
 from cvbuild.markup import parse_inline
 from cvbuild.render.view import ContactItem, EntryView, HeaderView, LabelledItem, SectionView, build_document_view
@@ -171,8 +171,9 @@ def render_docx(
     for section in view.sections:
         _write_section(document, section, tokens)
     if variant == "full":
-        # The one-page PDF prints no page number, so the short DOCX has none either.
+        # The one-page PDF prints no page number or running name, so the short DOCX has neither.
         _write_page_numbers(document.sections[0])
+        _write_running_name(document.sections[0], view.header.name)
     _set_core_properties(document, chosen, locale, epoch)
 
     content = _save(document)
@@ -782,9 +783,19 @@ def _add_inline_markup(paragraph: Paragraph, text: str, tokens: ThemeTokens) -> 
             if markup_run.italic:
                 run.italic = True
             if markup_run.code:
-                run.font.color.rgb = _rgb(tokens.colours.accent)
+                _shade_run(run, tokens.colours.code_background)
             if hyperlink is not None:
                 hyperlink.append(run._r)
+
+
+def _shade_run(run: WordRun, colour: str) -> None:
+    """Fill the background behind ``run`` with ``colour`` (``w:shd``), as the PDF tints code."""
+    properties = run._r.get_or_add_rPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour.lstrip("#").upper())
+    properties.append(shading)
 
 
 def _start_hyperlink(paragraph: Paragraph, url: str) -> _Element:
@@ -823,6 +834,26 @@ def _write_page_numbers(section: Section) -> None:
     _add_field(paragraph, "PAGE", "1")
     paragraph.add_run(" / ")
     _add_field(paragraph, "NUMPAGES", "1")
+
+
+# The running name sits this far below the page's top edge, inside every
+# theme's top margin, so it never pushes the body text down.
+RUNNING_NAME_DISTANCE_MM = 5
+
+
+def _write_running_name(section: Section, name: str) -> None:
+    """Print the person's name at the top of every page but the first, as the PDF does."""
+    section.header_distance = Mm(RUNNING_NAME_DISTANCE_MM)
+    first_page = section.first_page_header
+    first_page.is_linked_to_previous = False
+    first_page.paragraphs[0].style = FOOTER_STYLE
+
+    header = section.header
+    header.is_linked_to_previous = False
+    paragraph = header.paragraphs[0]
+    paragraph.style = FOOTER_STYLE
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    paragraph.add_run(name)
 
 
 def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:

@@ -148,13 +148,21 @@ def build_document_view(profile: Profile) -> DocumentView:
     )
 
 
+def _country_name(code: str, locale: str) -> str:
+    """The country's name in ``locale`` (JP gives Japan in English, Japon in French); the code if unknown."""
+    from babel import Locale
+
+    return Locale.parse(locale).territories.get(code.upper(), code)
+
+
 def _header_view(profile: Profile) -> HeaderView:
     basics = profile.basics
     contact: list[ContactItem] = []
     if basics.location is not None:
         location = basics.location
         place = ", ".join(part for part in (location.city, location.region) if part)
-        country = location.country_code
+        locale = profile.settings.locale.replace("-", "_")
+        country = _country_name(location.country_code, locale) if location.country_code else None
         text = f"{place}, {country}" if place and country else place or country or ""
         if text:
             contact.append(ContactItem(text))
