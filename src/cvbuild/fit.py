@@ -5,13 +5,14 @@ every item's height from the boxes (each entry, bullet and list item
 carries a ``data-key`` attribute). With those heights it predicts the
 height of any selection without laying it out, so the search over the keep
 order from ``cvbuild.select`` costs no layout passes. The predicted best
-selection is then laid out for real on the page; if it overflows, the last
-item added goes, and if room is left, the next item that fits is tried.
+selection is then laid out for real on the page. If it overflows, the last
+items in keep order go until their measured heights cover the overflow. If
+room is left, the next items whose heights fit in it are added together.
 A typical fit takes one measuring pass and one or two checking passes.
 
 If the must-keep items overflow at the theme's spacing, the fitter tightens
-spacing towards the floors the theme declares and tries again; if they
-still overflow it raises ``FitError`` naming the tallest of them.
+spacing towards the floors the theme declares and tries again. If they
+still overflow, it raises ``FitError`` naming the tallest of them.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 # The fitter aims below the page height by this fraction, because a
 # prediction from summed heights ignores page-break rules and collapsed
-# margins; the checking pass settles the rest.
+# margins. The checking pass settles the rest.
 PREDICTION_HEADROOM = 0.01
 
 # Fractions of the way from the theme's spacing to its floors, tried in turn
@@ -60,7 +61,7 @@ class Measurement:
     item_heights: dict[str, float]
     """Height each item adds on its own: an entry's heading without its children."""
     section_overheads: dict[str, float]
-    """Height a section adds as soon as it holds one item: title, gaps, shared rows."""
+    """Height a section adds as soon as it contains one item: title, gaps, shared rows."""
     page_height: float
     """The printable height of one page."""
 
@@ -145,7 +146,7 @@ def measure(document: Document, items_by_key: dict[str, Item]) -> Measurement:
 
 
 def _continuation_test(document: Document) -> Any:
-    """A test telling whether an element's box on a page continues on a later page."""
+    """Build a test that tells whether an element's box on a page continues on a later page."""
     last_page: dict[int, int] = {}
     for page_number, page in enumerate(document.pages):
         for box, _ in _walk(page._page_box):
@@ -165,7 +166,7 @@ def _fragment_height(box: Any, page_number: int, continues: Any) -> float:
 
     A box that continues on the next page stretches to the bottom of this
     one (CSS fragmentation), for instance when a bullet that may not break
-    is pushed over; that empty stretch is not the box's own height, so a
+    is pushed over. That empty stretch is not the box's own height, so a
     continuing box is measured to the bottom of its content instead.
     """
     if not continues(box, page_number):
@@ -204,7 +205,7 @@ def _walk(box: Any, in_flow: bool = True) -> Any:
 
 
 def predicted_height(measurement: Measurement, kept_keys: set[str], items_by_key: dict[str, Item]) -> float:
-    """The body height of a selection, summed from the full layout's measurement.
+    """Predict the body height of a selection by summing the full layout's measurement.
 
     Adding up only what is kept keeps the error to the kept items' own,
     however many pages the full document has.
