@@ -246,3 +246,9 @@ def test_excluded_huge_first_bullet(tmp_path: Path) -> None:
     assert "work[0].highlights[0]" not in kept
     assert "work[0].highlights[1]" in kept
     assert result.fill >= MIN_FILL
+
+
+def test_verbose_lists_dropped_items(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["-v", "pdf", "--short", "--profile", str(OWNER_PROFILE), "--output", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert 'INFO: dropped principles[0] "Data contracts first": no room left on the page' in result.output

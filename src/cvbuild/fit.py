@@ -48,6 +48,10 @@ TIGHTENING_STEPS = (0.0, 0.5, 1.0)
 
 MAX_CHECK_PASSES = 12
 
+# How many dropped items -v logs one by one; a generated profile can drop
+# hundreds, and --explain prints every one of them.
+LOGGED_DROPS = 40
+
 # The page numbers in the margin make no sense on a one-page document.
 ONE_PAGE_CSS = "@page { @bottom-right { content: none; } } @page :nth(2) { @bottom-right { content: none; } }"
 
@@ -398,8 +402,10 @@ def _log_result(result: FitResult) -> None:
         "one page: kept %d items, dropped %d, page %.0f%% full, %d layout passes",
         len(result.kept), len(result.dropped), result.fill * 100, result.layout_passes,
     )
-    for item, reason in result.dropped:
-        logger.debug("dropped %s: %s", item.description, reason)
+    for item, reason in result.dropped[:LOGGED_DROPS]:
+        logger.info("dropped %s: %s", item.description, reason)
+    if len(result.dropped) > LOGGED_DROPS:
+        logger.info("and %d more dropped items; --explain lists them all", len(result.dropped) - LOGGED_DROPS)
 
 
 # Must-keep items taller than this share of the page are named in the error;
