@@ -23,9 +23,10 @@ import itertools
 import logging
 import os
 import re
+import weakref
 import zipfile
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -220,6 +221,35 @@ def _define_styles(document: WordDocument, tokens: ThemeTokens, locale: str) -> 
     _define_key_figures_style(document, tokens)
     _define_footer_style(document, tokens)
     _define_hyperlink_style(document, tokens)
+
+
+# Style ids by name, per document part. python-docx 1.2 scans every style of
+# its template (164 of them) on each style assignment, by name or by object,
+# which took most of a DOCX's render time; setting the id on the element
+# after one lookup per document skips that.
+_STYLE_IDS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _style_id(part: Any, name: str) -> str:
+    """The id of the style ``name`` in the document that ``part`` belongs to."""
+    ids = _STYLE_IDS.setdefault(part, {})
+    if name not in ids:
+        ids[name] = part.document.styles[name].style_id
+    return ids[name]
+
+
+def _add_paragraph(document: WordDocument, style: str, text: str = "") -> Paragraph:
+    """Append a paragraph in the style named ``style``."""
+    paragraph = document.add_paragraph(text)
+    paragraph._p.style = _style_id(document.part, style)
+    return paragraph
+
+
+def _add_styled_run(paragraph: Paragraph, text: str, style: str) -> WordRun:
+    """Append a run in the character style named ``style``."""
+    run = paragraph.add_run(text)
+    run._r.style = _style_id(paragraph.part, style)
+    return run
 
 
 def _paragraph_style(document: WordDocument, name: str) -> ParagraphStyle:
@@ -622,13 +652,13 @@ def _define_hyperlink_style(document: WordDocument, tokens: ThemeTokens) -> None
 
 def _write_header(document: WordDocument, header: HeaderView, tokens: ThemeTokens) -> None:
     """Write the name, the headline, the contact line and the summary."""
-    document.add_paragraph(header.name, style=TITLE_STYLE)
+    _add_paragraph(document, TITLE_STYLE, header.name)
     if header.label:
-        document.add_paragraph(header.label, style=HEADLINE_STYLE)
+        _add_paragraph(document, HEADLINE_STYLE, header.label)
     if header.contact:
-        _write_contact_line(document.add_paragraph(style=CONTACT_STYLE), header.contact, tokens)
+        _write_contact_line(_add_paragraph(document, CONTACT_STYLE), header.contact, tokens)
     if header.summary:
-        summary = document.add_paragraph(style=BODY_STYLE)
+        summary = _add_paragraph(document, BODY_STYLE)
         summary.paragraph_format.space_before = Pt(HEADER_SUMMARY_GAP)
         _add_inline_markup(summary, header.summary, tokens)
 
@@ -650,7 +680,7 @@ def _add_separator(paragraph: Paragraph, text: str, tokens: ThemeTokens) -> None
 
 def _write_section(document: WordDocument, section: SectionView, tokens: ThemeTokens) -> None:
     """Write a section's title and then its entries or items, in view order."""
-    document.add_paragraph(section.title, style=SECTION_STYLE)
+    _add_paragraph(document, SECTION_STYLE, section.title)
     match section.kind:
         case "entries":
             for index, entry in enumerate(section.entries):
@@ -667,7 +697,7 @@ def _write_section(document: WordDocument, section: SectionView, tokens: ThemeTo
 
 def _write_entry(document: WordDocument, entry: EntryView, tokens: ThemeTokens, *, first: bool) -> None:
     """Write a role, project or degree: title line, details, summary and bullets."""
-    title = document.add_paragraph(style=ENTRY_TITLE_STYLE)
+    title = _add_paragraph(document, ENTRY_TITLE_STYLE)
     if first:
         # The heading's space after already separates it from the first entry.
         title.paragraph_format.space_before = Pt(0)
@@ -683,16 +713,16 @@ def _write_entry(document: WordDocument, entry: EntryView, tokens: ThemeTokens, 
         _add_hyperlink(title, entry.url, _printed_url(entry.url))
     if entry.dates:
         title.add_run("\t")
-        title.add_run(entry.dates, style=DATES_STYLE)
+        _add_styled_run(title, entry.dates, DATES_STYLE)
 
     if entry.details:
-        document.add_paragraph(SEPARATOR.join(entry.details), style=ENTRY_DETAILS_STYLE)
+        _add_paragraph(document, ENTRY_DETAILS_STYLE, SEPARATOR.join(entry.details))
     if entry.summary:
-        summary = document.add_paragraph(style=BODY_STYLE)
+        summary = _add_paragraph(document, BODY_STYLE)
         summary.paragraph_format.space_before = Pt(ENTRY_SUMMARY_GAP)
         _add_inline_markup(summary, entry.summary, tokens)
     for index, bullet in enumerate(entry.bullets):
-        paragraph = document.add_paragraph(style=BULLET_STYLE)
+        paragraph = _add_paragraph(document, BULLET_STYLE)
         if index == 0:
             paragraph.paragraph_format.space_before = Pt(BULLET_LIST_GAP)
         _add_inline_markup(paragraph, bullet.text, tokens)
@@ -713,7 +743,7 @@ def _write_key_figures(document: WordDocument, items: Sequence[LabelledItem], to
     while the PDF squeezes every figure into one row.
     """
     for row in _chunks(items, KEY_FIGURES_PER_LINE):
-        paragraph = document.add_paragraph(style=KEY_FIGURES_STYLE)
+        paragraph = _add_paragraph(document, KEY_FIGURES_STYLE)
         _set_key_figure_tabs(paragraph, len(row), _text_width(tokens))
         for item in row:
             paragraph.add_run("\t")
@@ -743,7 +773,7 @@ def _chunks(items: Sequence[LabelledItem], size: int) -> Iterable[Sequence[Label
 
 def _write_languages(document: WordDocument, items: Sequence[LabelledItem], tokens: ThemeTokens) -> None:
     """Write every language on one line: "French (native) · English (full professional)"."""
-    paragraph = document.add_paragraph(style=BODY_STYLE)
+    paragraph = _add_paragraph(document, BODY_STYLE)
     for index, item in enumerate(items):
         if index > 0:
             _add_separator(paragraph, SEPARATOR, tokens)
@@ -756,7 +786,7 @@ def _write_labelled_item(
     document: WordDocument, item: LabelledItem, separator: str, tokens: ThemeTokens, *, first: bool
 ) -> None:
     """Write a skill group or a principle: the name in bold, a separator and the value."""
-    paragraph = document.add_paragraph(style=BODY_STYLE)
+    paragraph = _add_paragraph(document, BODY_STYLE)
     paragraph.paragraph_format.space_before = Pt(0 if first else tokens.spacing.bullet_gap)
     paragraph.paragraph_format.keep_together = True
     paragraph.add_run(item.name).bold = True
@@ -777,7 +807,10 @@ def _add_inline_markup(paragraph: Paragraph, text: str, tokens: ThemeTokens) -> 
     for link, group in itertools.groupby(parse_inline(text), key=lambda run: run.link):
         hyperlink = _start_hyperlink(paragraph, link) if link is not None else None
         for markup_run in group:
-            run = paragraph.add_run(markup_run.text, style=HYPERLINK_STYLE if hyperlink is not None else None)
+            if hyperlink is not None:
+                run = _add_styled_run(paragraph, markup_run.text, HYPERLINK_STYLE)
+            else:
+                run = paragraph.add_run(markup_run.text)
             if markup_run.bold:
                 run.bold = True
             if markup_run.italic:
@@ -815,7 +848,7 @@ def _start_hyperlink(paragraph: Paragraph, url: str) -> _Element:
 def _add_hyperlink(paragraph: Paragraph, url: str, text: str) -> WordRun:
     """Append ``text`` as a link to ``url`` in the Hyperlink style."""
     hyperlink = _start_hyperlink(paragraph, url)
-    run = paragraph.add_run(text, style=HYPERLINK_STYLE)
+    run = _add_styled_run(paragraph, text, HYPERLINK_STYLE)
     hyperlink.append(run._r)
     return run
 
