@@ -76,3 +76,25 @@ work:
     highlights:
       - Built things.
 """
+
+
+def pdf_fonts(path: Path) -> dict[str, bool]:
+    """Map each font's base name in the PDF at ``path`` to whether its program is embedded."""
+    from pypdf import PdfReader
+
+    fonts: dict[str, bool] = {}
+    for page in PdfReader(path).pages:
+        resources = page.get("/Resources")
+        font_dictionary = resources.get_object().get("/Font") if resources else None
+        if not font_dictionary:
+            continue
+        for reference in font_dictionary.get_object().values():
+            font = reference.get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            fonts[str(font.get("/BaseFont"))] = any(
+                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
+    return fonts

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from cvbuild.validate import load_profile
-from tests.conftest import OWNER_PROFILE
+from tests.conftest import OWNER_PROFILE, pdf_fonts
 
 LIGATURES = re.compile("[\ufb00-\ufb06]")
 
@@ -85,15 +85,14 @@ def test_figures_survive_extraction(owner_text: str) -> None:
 
 
 def test_every_font_embedded(owner_pdf: Path) -> None:
-    reader = PdfReader(owner_pdf)
-    fonts = _fonts(reader)
+    fonts = pdf_fonts(owner_pdf)
     assert fonts, "the PDF uses no fonts"
     for name, embedded in fonts.items():
         assert embedded, f"font {name} is not embedded"
 
 
 def test_fonts_come_from_theme(owner_pdf: Path) -> None:
-    fonts = _fonts(PdfReader(owner_pdf))
+    fonts = pdf_fonts(owner_pdf)
     for name in fonts:
         assert "Carlito" in name, name
 
@@ -132,23 +131,3 @@ def test_sections_are_bookmarked(owner_pdf: Path) -> None:
     titles = [item.title for item in PdfReader(owner_pdf).outline if not isinstance(item, list)]
     assert titles == ["Key figures", "Skills", "Experience", "Projects", "Education", "Languages",
                       "Engineering principles"]
-
-
-def _fonts(reader: PdfReader) -> dict[str, bool]:
-    """Map each font's base name to whether its program is embedded in the file."""
-    fonts: dict[str, bool] = {}
-    for page in reader.pages:
-        resources = page.get("/Resources")
-        font_dictionary = resources.get_object().get("/Font") if resources else None
-        if not font_dictionary:
-            continue
-        for reference in font_dictionary.get_object().values():
-            font = reference.get_object()
-            descriptor = font.get("/FontDescriptor")
-            if descriptor is None and "/DescendantFonts" in font:
-                descendant = font["/DescendantFonts"][0].get_object()
-                descriptor = descendant.get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor is not None else {}
-            embedded = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
-            fonts[str(font.get("/BaseFont"))] = embedded
-    return fonts

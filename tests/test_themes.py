@@ -34,7 +34,7 @@ from cvbuild.render.html import render_html
 from cvbuild.render.view import build_document_view
 from cvbuild.theme import ThemeTokens, list_builtin_themes, load_theme
 from cvbuild.validate import load_profile
-from tests.conftest import MINIMAL_PROFILE, OWNER_PROFILE, REPOSITORY, require_tool, write_profile
+from tests.conftest import MINIMAL_PROFILE, OWNER_PROFILE, REPOSITORY, pdf_fonts, require_tool, write_profile
 
 runner = CliRunner()
 
@@ -359,26 +359,6 @@ def _pdf_text(path: Path) -> str:
     return _flat(" ".join(page.extract_text() for page in PdfReader(path).pages))
 
 
-def _fonts(path: Path) -> dict[str, bool]:
-    """Map each font's base name to whether its program is embedded in the PDF."""
-    fonts: dict[str, bool] = {}
-    for page in PdfReader(path).pages:
-        resources = page.get("/Resources")
-        font_dictionary = resources.get_object().get("/Font") if resources else None
-        if not font_dictionary:
-            continue
-        for reference in font_dictionary.get_object().values():
-            font = reference.get_object()
-            descriptor = font.get("/FontDescriptor")
-            if descriptor is None and "/DescendantFonts" in font:
-                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor is not None else {}
-            fonts[str(font.get("/BaseFont"))] = any(
-                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
-            )
-    return fonts
-
-
 def test_owner_role_line_together(owner_pdfs) -> None:
     name, full, short = owner_pdfs
     assert ROLE_LINE in _pdf_text(full), name
@@ -438,7 +418,7 @@ def test_owner_pdf_fonts_embedded(owner_pdfs) -> None:
     name, full, short = owner_pdfs
     family = load_theme(name).tokens.fonts.family
     for path in (full, short):
-        fonts = _fonts(path)
+        fonts = pdf_fonts(path)
         assert fonts, f"{path.name} uses no fonts"
         for font, embedded in fonts.items():
             assert embedded, f"{name}: font {font} is not embedded in {path.name}"
