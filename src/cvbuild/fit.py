@@ -126,24 +126,26 @@ def measure(document: Document, items_by_key: dict[str, Item]) -> Measurement:
                 if in_flow:
                     block_keys.add(key)
 
-    item_heights: dict[str, float] = {}
+    # Heights of the measured block items, summed by the entry or the section they belong to.
+    children_heights: dict[str, float] = defaultdict(float)
+    top_level_heights: dict[str, float] = defaultdict(float)
     for key, item in items_by_key.items():
-        own = box_heights.get(key, 0.0) if key in block_keys else 0.0
-        children = sum(
-            box_heights.get(child.key, 0.0)
-            for child in items_by_key.values()
-            if child.parent == key and child.key in block_keys
-        )
-        item_heights[key] = max(own - children, 0.0)
+        if key not in block_keys:
+            continue
+        if item.parent is not None:
+            children_heights[item.parent] += box_heights.get(key, 0.0)
+        else:
+            top_level_heights[item.section] += box_heights.get(key, 0.0)
 
-    section_overheads = {}
-    for section, height in section_heights.items():
-        top_level = sum(
-            box_heights.get(item.key, 0.0)
-            for item in items_by_key.values()
-            if item.section == section and item.parent is None and item.key in block_keys
-        )
-        section_overheads[section] = max(height - top_level, 0.0)
+    item_heights: dict[str, float] = {}
+    for key in items_by_key:
+        own = box_heights.get(key, 0.0) if key in block_keys else 0.0
+        item_heights[key] = max(own - children_heights.get(key, 0.0), 0.0)
+
+    section_overheads = {
+        section: max(height - top_level_heights.get(section, 0.0), 0.0)
+        for section, height in section_heights.items()
+    }
 
     page_height = document.pages[0]._page_box.height
     return Measurement(base, item_heights, section_overheads, page_height)

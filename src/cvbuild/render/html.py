@@ -7,6 +7,9 @@ escaped exactly once, by the template engine. Inline markup is drawn by the
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
@@ -38,8 +41,19 @@ def render_inline_html(text: str | None) -> Markup:
 
 
 def _environment(theme: Theme) -> SandboxedEnvironment:
+    return _environment_for_folder(theme.folder)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment_for_folder(folder: Path) -> SandboxedEnvironment:
+    """Create the sandboxed environment of one theme folder, once per process.
+
+    The environment caches the compiled template, which the one-page
+    fitter's layout passes would otherwise recompile each time. Jinja2 still
+    reloads a template whose file changed.
+    """
     environment = SandboxedEnvironment(
-        loader=FileSystemLoader(str(theme.folder)),
+        loader=FileSystemLoader(str(folder)),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
