@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cvbuild.artifacts import DEFAULT_OUTPUT, DEFAULT_PROFILE, OutputFormat, Variant
-from cvbuild.errors import OutputError, Problem, ProfileError
+from cvbuild.errors import OutputError, Problem, ProfileError, ThemeError
 from cvbuild.load import LoadedDocument
 from cvbuild.model import Profile
 from cvbuild.theme import Theme, builtin_themes_folder, load_theme, resolve_theme_folder
-from cvbuild.errors import ThemeError
 from cvbuild.validate import ProfileSource, read_profile
 
 if TYPE_CHECKING:
@@ -63,7 +62,7 @@ def output_stem(name: str) -> str:
     """The file-name stem for a person: ``Mansa Camara`` gives ``Mansa_Camara_CV``.
 
     Accents are dropped where an ASCII letter remains (``José`` gives
-    ``Jose``), so the file attaches cleanly to any e-mail; names with no
+    ``Jose``), so the file attaches cleanly to any e-mail. Names with no
     ASCII form keep their own letters.
     """
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")

@@ -266,10 +266,10 @@ def themes() -> None:
 
 
 # Allocations between young-generation collections while the CLI runs.
-# WeasyPrint's layout allocates millions of short-lived objects, and the
-# default of 700 made garbage collection take about 0.3 s of a 2 s build
-# (measured with benchmarks/run.py on the owner's profile; peak memory grew
-# by under 2 MiB).
+# WeasyPrint's layout allocates millions of short-lived objects. With the
+# default of 700, garbage collection took about 0.3 s of a 2 s build, and
+# with this value peak memory grew by under 2 MiB (both measured with
+# benchmarks/run.py on the owner's profile).
 GC_YOUNG_THRESHOLD = 100_000
 
 

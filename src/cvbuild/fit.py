@@ -152,7 +152,7 @@ def measure(document: Document, items_by_key: dict[str, Item]) -> Measurement:
 
 
 def _continuation_test(document: Document) -> Any:
-    """Build a test that tells whether an element's box on a page continues on a later page."""
+    """Build a test of whether an element's box on a page continues on a later page."""
     last_page: dict[int, int] = {}
     for page_number, page in enumerate(document.pages):
         for box, _ in _walk(page._page_box):
@@ -168,7 +168,7 @@ def _continuation_test(document: Document) -> Any:
 
 
 def _fragment_height(box: Any, page_number: int, continues: Any) -> float:
-    """The height a box's content takes on this page.
+    """Return the height a box's content takes on this page.
 
     A box that continues on the next page stretches to the bottom of this
     one (CSS fragmentation), for instance when a bullet that may not break
@@ -353,7 +353,7 @@ def _check_by_layout(
 def _additions(
     ranked: list[Item], kept: list[Item], tried: set[str], measurement: Measurement, spare: float
 ) -> list[Item]:
-    """The next items in keep order whose measured heights, together, fit in ``spare``."""
+    """Return the next items in keep order whose measured heights, together, fit in ``spare``."""
     kept_keys = {item.key for item in kept}
     kept_sections = {item.section for item in kept}
     additions = []

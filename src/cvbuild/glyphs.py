@@ -2,8 +2,8 @@
 
 A theme embeds its own fonts, so a character they lack (Japanese text in a
 Latin font, say) prints from whatever fallback font the machine has, or as
-an empty box when it has none. Rendering goes on; the warning says which
-characters and what to do.
+an empty box when it has none. Rendering goes on, and the warning names
+the characters and what to do.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-# How many missing characters the warning lists before it says "and N more".
+# The number of missing characters the warning lists before it adds "and N more".
 SHOWN_CHARACTERS = 12
 
 
 @lru_cache(maxsize=16)
 def font_characters(font_path: Path) -> frozenset[int]:
-    """The code points a font file maps to glyphs."""
+    """Return the code points a font file maps to glyphs."""
     from fontTools.ttLib import TTFont
 
     with TTFont(str(font_path), lazy=True) as font:
@@ -32,7 +32,7 @@ def font_characters(font_path: Path) -> frozenset[int]:
 
 
 def view_strings(value: Any) -> Iterator[str]:
-    """Every string inside a document view, however deeply nested."""
+    """Yield every string inside a document view, however deeply nested."""
     if isinstance(value, str):
         yield value
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -44,7 +44,7 @@ def view_strings(value: Any) -> Iterator[str]:
 
 
 def missing_characters(texts: Iterable[str], covered: frozenset[int]) -> list[str]:
-    """The distinct printable characters of ``texts`` that ``covered`` lacks, in order of first use."""
+    """Return the distinct printable characters of ``texts`` that ``covered`` lacks, in order of first use."""
     missing: dict[str, None] = {}
     for text in texts:
         for character in text:

@@ -50,7 +50,7 @@ SUPPORTED_LANGUAGES = tuple(sorted(_LABELS))
 
 
 def labels_for(locale: str) -> Labels:
-    """The labels for ``locale`` (``fr_CA`` uses ``fr``); English with a warning when unknown."""
+    """Return the labels for ``locale`` (``fr_CA`` uses ``fr``), or English with a warning when it is unknown."""
     language = locale.replace("-", "_").split("_")[0].lower()
     labels = _LABELS.get(language)
     if labels is None:

@@ -28,7 +28,7 @@ from cvbuild.errors import Problem, ProfileError
 
 logger = logging.getLogger(__name__)
 
-# A profile is a few kilobytes; a megabyte is far past any real one and small
+# A profile is a few kilobytes. A megabyte is far past any real one, and small
 # enough to read and compose in well under a second.
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -196,8 +196,8 @@ _UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U
 def _reject_unprintable(text: str, path: Path) -> None:
     """Report the first character YAML cannot hold, at its own line and column.
 
-    PyYAML's C reader reports such a character by an offset that is off
-    once the text holds non-ASCII characters, so it is found here first.
+    PyYAML's C reader reports such a character by an offset that is wrong
+    once the text contains non-ASCII characters, so it is found here first.
     """
     found = _UNPRINTABLE.search(text)
     if found is None:
@@ -242,7 +242,7 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, path: Path) -> Probl
     reason = error.problem or "invalid YAML"
     hint = "check the indentation and the quoting around this line"
 
-    # A quote or bracket left open is only noticed at the end of the file;
+    # A quote or bracket left open is only noticed at the end of the file, but
     # the place it was opened is where the user must look.
     context_mark = error.context_mark
     construct = _CONSTRUCT_NAMES.get((error.context or "").removeprefix("while scanning ").removeprefix("while parsing "))

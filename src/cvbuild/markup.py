@@ -120,5 +120,5 @@ def _merge_adjacent(runs: list[Run]) -> tuple[Run, ...]:
 
 
 def plain_text(text: str) -> str:
-    """The words of ``text`` without markup, as a reader sees them."""
+    """Return the words of ``text`` without markup, as they print."""
     return "".join(run.text for run in parse_inline(text))

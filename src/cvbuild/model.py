@@ -102,7 +102,7 @@ Url = Annotated[
 
 
 class Priority(str, Enum):
-    """How important an item is when the one-page variant must drop things."""
+    """Importance of an item when the one-page variant must drop things."""
 
     HIGH = "high"
     NORMAL = "normal"
@@ -177,7 +177,7 @@ HIGHLIGHTS_DESCRIPTION = (
 
 
 def highlight_text(item: str | Highlight) -> str:
-    """The text of a bullet, whichever way it was written."""
+    """Return the text of a bullet, whichever way it was written."""
     return item.text if isinstance(item, Highlight) else item
 
 
@@ -227,7 +227,7 @@ class DatedModel(SelectableModel):
 
 
 class Location(ProfileModel):
-    """Where the person is based; print what is given, in this order."""
+    """Place where the person is based; the given parts print in this order."""
 
     address: PlainText | None = Field(default=None, description="Street address. Usually left out of a résumé.")
     postal_code: PlainText | None = Field(default=None, description="Postal code.")
@@ -439,7 +439,7 @@ class Profile(ProfileModel):
         return self._section_order
 
     def section_items(self, name: SectionName) -> list[Any]:
-        """The entries of the section stored under the YAML key ``name``."""
+        """Return the entries of the section stored under the YAML key ``name``."""
         return list(getattr(self, _FIELD_BY_SECTION[name]))
 
 

@@ -87,7 +87,7 @@ def _latest_role_indexes(profile: Profile) -> set[int]:
 
 
 def parse_item_key(key: str) -> tuple[str | int, ...]:
-    """The field path of an item key: ``work[2].highlights[0]`` gives ``("work", 2, "highlights", 0)``."""
+    """Return the field path of an item key: ``work[2].highlights[0]`` gives ``("work", 2, "highlights", 0)``."""
     path: list[str | int] = []
     for name, index in re.findall(r"([A-Za-z]+)|\[(\d+)\]", key):
         path.append(name if name else int(index))
@@ -95,7 +95,7 @@ def parse_item_key(key: str) -> tuple[str | int, ...]:
 
 
 def collect_items(profile: Profile) -> list[Item]:
-    """Every selectable item of ``profile``, in document order."""
+    """Collect every selectable item of ``profile``, in document order."""
     section_priorities = profile.settings.short.sections
     latest_roles = _latest_role_indexes(profile)
     items: list[Item] = []
@@ -232,7 +232,7 @@ def closed_selection(keys: set[str], items_by_key: dict[str, Item]) -> set[str]:
 
 
 def select_profile(profile: Profile, kept_keys: set[str]) -> Profile:
-    """A copy of ``profile`` holding only the items in ``kept_keys``, in their original order."""
+    """Return a copy of ``profile`` that contains only the items in ``kept_keys``, in their original order."""
     updates: dict[str, Any] = {}
     for section in profile.section_order:
         field_name = _field_name(section)

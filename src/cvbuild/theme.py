@@ -260,7 +260,7 @@ class Theme:
         return self.folder / getattr(self.tokens.fonts.files, style)
 
     def with_tokens(self, tokens: ThemeTokens) -> Theme:
-        """The same theme folder drawn with other tokens, such as tightened ones."""
+        """Return the same theme folder drawn with other tokens, such as tightened ones."""
         return Theme(folder=self.folder, tokens=tokens)
 
     def token_css(self) -> str:
@@ -319,7 +319,7 @@ class Theme:
 
 
 def builtin_themes_folder() -> Path:
-    """The folder holding the built-in themes.
+    """Return the folder of the built-in themes.
 
     An installed wheel carries them as the package ``cvbuild.themes``; a
     source checkout used without installing keeps them in ``themes/`` at the

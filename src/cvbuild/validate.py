@@ -69,7 +69,7 @@ class ProfileSource:
     document: LoadedDocument
 
     def problem_at(self, path: FieldPath, message: str, hint: str | None = None) -> Problem:
-        """A problem located at the field ``path`` of the profile file."""
+        """Create a problem located at the field ``path`` of the profile file."""
         position = self.document.position_of(path)
         return Problem(
             message=message,
@@ -284,7 +284,7 @@ def _suggest_key(key: str, known: list[str]) -> str | None:
 
 
 def _known_keys(root_model: type[BaseModel], path: FieldPath) -> list[str]:
-    """The keys the model at ``path`` accepts, found by walking the annotations."""
+    """Return the keys the model at ``path`` accepts, found by walking the annotations."""
     model = _model_at(root_model, path)
     if model is None:
         return []
@@ -311,7 +311,7 @@ def _model_at(root_model: type[BaseModel], path: FieldPath) -> type[BaseModel] |
 
 
 def _unwrap(annotation: Any) -> list[Any]:
-    """The member types of a union or ``Annotated`` type; the type itself otherwise."""
+    """Return the member types of a union or ``Annotated`` type, or the type itself."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _unwrap(typing.get_args(annotation)[0])

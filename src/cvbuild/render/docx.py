@@ -231,7 +231,7 @@ _STYLE_IDS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDict
 
 
 def _style_id(part: Any, name: str) -> str:
-    """The id of the style ``name`` in the document that ``part`` belongs to."""
+    """Return the id of the style ``name`` in the document that ``part`` belongs to."""
     ids = _STYLE_IDS.setdefault(part, {})
     if name not in ids:
         ids[name] = part.document.styles[name].style_id

@@ -111,7 +111,7 @@ def render_html(view: DocumentView, theme: Theme, extra_css: str = "") -> str:
 
 
 def _template_line(error: Exception) -> int | None:
-    """The template line where ``error`` was raised, from the traceback Jinja2 rewrites."""
+    """Find the template line where ``error`` was raised, from the traceback Jinja2 rewrites."""
     traceback = error.__traceback__
     line = None
     while traceback is not None:

@@ -84,7 +84,7 @@ def _make_fetcher(allowed_folders: tuple[Path, ...]) -> Any:
 def layout_html(html: str, base_folder: Path, allowed_folders: tuple[Path, ...]) -> Document:
     """Lay ``html`` out into pages; relative URLs resolve against ``base_folder``.
 
-    Raises ``ResourceError`` when the document asks for a resource outside
+    Raises ``ResourceError`` when the document requests a resource outside
     ``allowed_folders``.
     """
     from weasyprint import HTML
@@ -149,7 +149,7 @@ def _source_date(epoch: str) -> str | None:
 
 
 def _identifier(metadata: PdfMetadata) -> bytes:
-    """A PDF file identifier derived from the metadata, so rebuilding gives the same bytes."""
+    """Derive the PDF file identifier from the metadata, so rebuilding gives the same bytes."""
     import hashlib
 
     digest = hashlib.md5(f"{metadata.title}\0{metadata.author}".encode(), usedforsecurity=False)

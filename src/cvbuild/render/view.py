@@ -1,4 +1,4 @@
-"""The résumé as every renderer sees it: sections, entries and bullets, ready to draw.
+"""The résumé as every renderer draws it: sections, entries and bullets, ready to draw.
 
 ``build_document_view`` turns a validated ``Profile`` into plain view
 objects: dates formatted in the profile's locale, titles chosen, contact
@@ -149,7 +149,7 @@ def build_document_view(profile: Profile) -> DocumentView:
 
 
 def _country_name(code: str, locale: str) -> str:
-    """The country's name in ``locale`` (JP gives Japan in English, Japon in French); the code if unknown."""
+    """Return the country's name in ``locale`` (JP gives Japan in English, Japon in French), or the code if unknown."""
     from babel import Locale
 
     return Locale.parse(locale).territories.get(code.upper(), code)
@@ -179,7 +179,7 @@ def _header_view(profile: Profile) -> HeaderView:
 
 
 def _display_url(url: str) -> str:
-    """The URL as printed: without the scheme, ``www.`` and a trailing slash."""
+    """Return the URL as printed: without the scheme, ``www.`` and a trailing slash."""
     text = url.split("://", 1)[-1]
     text = text.removeprefix("www.")
     return text.rstrip("/")
